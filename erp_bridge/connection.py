@@ -1,0 +1,328 @@
+"""Connections, transactions and error translation.
+
+``Database`` owns a small pool of pyodbc connections to one ODBC data source.
+
+* ``db.transaction()`` yields a ``Transaction``; leaving the block commits, an
+  exception rolls back. Inside it, ``tx.all / one / scalar / execute / insert`` run
+  named queries (see ``queries.py``) or SQL built inside the bridge.
+* Reads outside a transaction (``db.all`` …) are retried once on a dropped connection.
+  Inside a transaction, only the first statement is retried, because before it the
+  server holds nothing of ours; later failures roll back and raise ``ConnectionLost``.
+* Every pyodbc error becomes a ``BridgeError`` subclass with the SQLSTATE kept.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import pyodbc
+
+from . import errors
+from .dialects import Dialect, dialect_for_dbms, get_dialect
+from .mapping import Mapping
+from .queries import QueryRegistry
+
+log = logging.getLogger(__name__)
+
+Row = dict[str, Any]
+
+
+def _translate(dialect: Dialect | None, exc: Exception) -> errors.BridgeError:
+    """pyodbc error → bridge error. The driver's text goes to ``detail`` (logs) only."""
+    if isinstance(exc, errors.BridgeError):
+        return exc
+    args = getattr(exc, "args", ())
+    sqlstate = str(args[0]) if args and isinstance(args[0], str) else ""
+    message = str(args[1]) if len(args) > 1 else str(exc)
+    if dialect is None:
+        kind = errors.ConnectionLost if sqlstate.startswith(("08", "HY000", "IM")) else errors.BridgeError
+    else:
+        kind = dialect.classify(sqlstate, message)
+    return kind(sqlstate=sqlstate, detail=message)
+
+
+class Transaction:
+    """One unit of work on one connection. Obtain it from ``Database.transaction()``."""
+
+    def __init__(self, db: Database, cnxn: Any, write: bool):
+        self.db = db
+        self._cnxn = cnxn
+        self._cursor = cnxn.cursor()
+        self._statements = 0
+        self._write = write
+        self._write_begun = False
+
+    @property
+    def dialect(self) -> Dialect:
+        return self.db.dialect
+
+    @property
+    def mapping(self) -> Mapping:
+        return self.db.mapping
+
+    # --- running statements -----------------------------------------------
+    def _sql(self, query: str) -> str:
+        """A registered query name, or SQL text built in the bridge; both rendered through
+        the mapping (``{entity.field}`` tokens)."""
+        queries = self.db.queries
+        return queries.render(query) if any(c.isspace() for c in query) else queries.sql(query)
+
+    def _params(self, params: Sequence[Any]) -> list[Any]:
+        adapt = self.dialect.adapt_param
+        return [adapt(p) for p in params]
+
+    def _run(self, fn):
+        if self._write and not self._write_begun:
+            self._write_begun = True
+            self._guarded(lambda: self.dialect.begin_write(self._cursor))
+        return self._guarded(fn)
+
+    def _guarded(self, fn):
+        try:
+            result = fn()
+        except pyodbc.Error as exc:
+            err = _translate(self.dialect, exc)
+            if isinstance(err, errors.ConnectionLost) and self._statements == 0:
+                # Nothing of ours reached the server yet: a fresh connection, same statement.
+                log.warning("database connection lost before first statement (%s); reconnecting",
+                            err.sqlstate)
+                self.db._discard(self._cnxn)
+                self._cnxn = self.db._connect()
+                self._cursor = self._cnxn.cursor()
+                try:
+                    result = fn()
+                except pyodbc.Error as exc2:
+                    raise _translate(self.dialect, exc2) from None
+            else:
+                raise err from None
+        self._statements += 1
+        return result
+
+    def _rows(self) -> list[Row]:
+        cur = self._cursor
+        if cur.description is None:
+            return []
+        convert = self.dialect.convert_value
+        desc = [(d[0].lower(), d[1]) for d in cur.description]
+        return [{name: convert(v, tc) for (name, tc), v in zip(desc, row)} for row in cur.fetchall()]
+
+    def execute(self, query: str, *params: Any) -> int:
+        """Run a statement; returns the number of rows it changed."""
+        sql, args = self._sql(query), self._params(params)
+
+        def go():
+            self._cursor.execute(sql, args)
+            return self._cursor.rowcount
+
+        return self._run(go)
+
+    def all(self, query: str, *params: Any) -> list[Row]:
+        sql, args = self._sql(query), self._params(params)
+
+        def go():
+            self._cursor.execute(sql, args)
+            return self._rows()
+
+        return self._run(go)
+
+    def page(self, query: str, params: Sequence[Any], limit: int, offset: int) -> list[Row]:
+        """A query with ORDER BY, one page of it."""
+        sql, extra = self.dialect.paginate(self._sql(query), limit, offset)
+        args = self._params(list(params) + extra)
+
+        def go():
+            self._cursor.execute(sql, args)
+            return self._rows()
+
+        return self._run(go)
+
+    def one(self, query: str, *params: Any) -> Row | None:
+        rows = self.all(query, *params)
+        return rows[0] if rows else None
+
+    def scalar(self, query: str, *params: Any) -> Any:
+        row = self.one(query, *params)
+        return None if row is None else next(iter(row.values()))
+
+    def insert(self, query: str, *params: Any, id_column: str = "id") -> int:
+        """Insert one row into a table with an identity column; returns the new id."""
+        sql, args = self._sql(query), self._params(params)
+        return self._run(lambda: self.dialect.insert_returning_id(self._cursor, sql, args, id_column))
+
+    def executemany(self, query: str, rows: Sequence[Sequence[Any]]) -> None:
+        # fast_executemany is broken on two of the drivers (ODBC.md): plain loop.
+        sql = self._sql(query)
+        for params in rows:
+            args = self._params(params)
+            self._run(lambda a=args: self._cursor.execute(sql, a))
+
+    def ddl(self, statement: str) -> None:
+        self._run(lambda: self._cursor.execute(statement))
+
+
+class Database:
+    """One ODBC data source: the ERP database, which also holds the plugin's tables."""
+
+    def __init__(
+        self,
+        dsn: str,
+        mapping: Mapping,
+        *,
+        dialect: str | None = None,
+        statement_timeout: int = 30,
+        login_timeout: int = 5,
+        pool_size: int = 8,
+        queries: QueryRegistry | None = None,
+    ):
+        if not dsn or "driver=" not in dsn.lower() and "dsn=" not in dsn.lower():
+            raise errors.ConfigurationError("the ODBC connection string needs DRIVER= or DSN=")
+        self._dsn = dsn
+        self.mapping = mapping
+        self.statement_timeout = int(statement_timeout)
+        self.login_timeout = int(login_timeout)
+        self._pool: list[Any] = []
+        self._pool_size = pool_size
+        self._lock = threading.Lock()
+        self._dialect: Dialect | None = get_dialect(dialect) if dialect else None
+        self._queries = queries
+
+    # --- dialect and queries (detected lazily: the server may be down at startup)
+    @property
+    def dialect(self) -> Dialect:
+        if self._dialect is None:
+            self._release(self._connect())
+        assert self._dialect is not None
+        return self._dialect
+
+    @property
+    def queries(self) -> QueryRegistry:
+        if self._queries is None:
+            self._queries = QueryRegistry.default()
+        return self._queries.bind(self.dialect, self.mapping)
+
+    # --- connections ------------------------------------------------------
+    def _connect(self) -> Any:
+        dsn = self._dsn
+        if self._dialect is not None:
+            dsn = self._dialect.prepare_dsn(dsn, self.statement_timeout)
+        try:
+            cnxn = pyodbc.connect(dsn, autocommit=False, timeout=self.login_timeout)
+        except pyodbc.Error as exc:
+            err = _translate(self._dialect, exc)
+            if not isinstance(err, errors.ConnectionLost) and err.sqlstate in ("IM002", "IM003"):
+                raise errors.ConfigurationError("ODBC driver not found", sqlstate=err.sqlstate,
+                                                detail=err.detail) from None
+            if isinstance(err, errors.BridgeError) and type(err) is errors.BridgeError:
+                err = errors.ConnectionLost(sqlstate=err.sqlstate, detail=err.detail)
+            raise err from None
+        try:
+            if self._dialect is None:
+                self._dialect = dialect_for_dbms(cnxn.getinfo(pyodbc.SQL_DBMS_NAME))
+                if self._dialect.prepare_dsn(dsn, self.statement_timeout) != dsn:
+                    cnxn.close()  # reconnect with the dialect's DSN settings
+                    return self._connect()
+            self._dialect.on_connect(cnxn, self.statement_timeout)
+        except pyodbc.Error as exc:
+            cnxn.close()
+            raise _translate(self._dialect, exc) from None
+        return cnxn
+
+    def _acquire(self) -> Any:
+        with self._lock:
+            if self._pool:
+                return self._pool.pop()
+        return self._connect()
+
+    def _release(self, cnxn: Any) -> None:
+        with self._lock:
+            if len(self._pool) < self._pool_size:
+                self._pool.append(cnxn)
+                return
+        self._close(cnxn)
+
+    def _discard(self, cnxn: Any) -> None:
+        self._close(cnxn)
+
+    @staticmethod
+    def _close(cnxn: Any) -> None:
+        with contextlib.suppress(Exception):
+            cnxn.close()
+
+    def dispose(self) -> None:
+        """Close every pooled connection (tests, shutdown, after a fork)."""
+        with self._lock:
+            pool, self._pool = self._pool, []
+        for cnxn in pool:
+            self._close(cnxn)
+
+    # --- transactions -----------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self, *, write: bool = False) -> Iterator[Transaction]:
+        """A unit of work. ``write=True`` takes the engine's write lock first where
+        the engine has no row locks (SQLite), so read-check-write is safe."""
+        tx = Transaction(self, self._acquire(), write)
+        try:
+            yield tx
+        except BaseException:
+            self._end(tx, commit=False)
+            raise
+        else:
+            self._end(tx, commit=True)
+
+    def _end(self, tx: Transaction, commit: bool) -> None:
+        cnxn = tx._cnxn
+        try:
+            tx._cursor.close()
+            if commit:
+                cnxn.commit()
+            else:
+                cnxn.rollback()
+        except pyodbc.Error as exc:
+            self._discard(cnxn)
+            if commit:
+                raise _translate(self._dialect, exc) from None
+            return  # the rollback failed because the connection is gone: nothing to undo
+        self._release(cnxn)
+
+    # --- reads outside a transaction (retried once) ------------------------
+    def read(self, fn):
+        """Run ``fn(tx)`` in a read transaction; retried once if the connection dropped."""
+        for attempt in (1, 2):
+            try:
+                with self.transaction() as tx:
+                    return fn(tx)
+            except errors.ConnectionLost:
+                if attempt == 2:
+                    raise
+                log.warning("database connection lost during a read; retrying once")
+                self.dispose()
+
+    def all(self, query: str, *params: Any) -> list[Row]:
+        return self.read(lambda tx: tx.all(query, *params))
+
+    def one(self, query: str, *params: Any) -> Row | None:
+        return self.read(lambda tx: tx.one(query, *params))
+
+    def scalar(self, query: str, *params: Any) -> Any:
+        return self.read(lambda tx: tx.scalar(query, *params))
+
+    # --- catalog ----------------------------------------------------------
+    def catalog_columns(self, table: str) -> set[str] | None:
+        """Column names of a table through the ODBC catalog; None if the table is absent."""
+        def go(tx: Transaction):
+            cur = tx._cursor
+            try:
+                names = {row.column_name for row in cur.columns(table=table)}
+                if not names:
+                    # Some drivers match case-sensitively; try the usual foldings.
+                    for variant in {table.lower(), table.upper()} - {table}:
+                        names = {row.column_name for row in cur.columns(table=variant)}
+                        if names:
+                            break
+            except pyodbc.Error as exc:
+                raise _translate(self.dialect, exc) from None
+            return names or None
+        return self.read(go)

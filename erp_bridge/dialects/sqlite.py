@@ -1,0 +1,93 @@
+"""SQLite through the SQLite3 ODBC driver (the embedded default).
+
+SQLite has no row locks. Its lock is per database: a transaction that will write takes
+the database's write lock up front with a no-op UPDATE (``begin_write``), so a
+read-check-write sequence ("is this order still pending? then approve it") is
+serialised against every other writer, which is what ``FOR UPDATE`` gives elsewhere.
+Readers are not blocked because connections run in WAL mode. Waiting writers retry
+for ``Timeout=`` milliseconds (from the statement timeout) before "database is locked".
+"""
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import re
+from typing import Any
+
+from .. import errors
+from ..schema import Column, ColumnType
+from .base import Dialect, iso_datetime
+
+# The plugin's schema-version table always exists once init-db has run; an UPDATE that
+# matches no row still takes SQLite's RESERVED (write) lock.
+_WRITE_LOCK_SQL = "UPDATE scm_schema_version SET version = version WHERE 1 = 0"
+
+
+class SQLiteDialect(Dialect):
+    name = "sqlite"
+    supports_row_locks = False
+    supports_skip_locked = False
+    supports_transactional_ddl = True
+
+    def prepare_dsn(self, dsn: str, timeout_s: int) -> str:
+        if re.search(r"(^|;)\s*timeout\s*=", dsn, re.I):
+            return dsn
+        return f"{dsn.rstrip(';')};Timeout={int(timeout_s * 1000)}"
+
+    def on_connect(self, cnxn: Any, timeout_s: int) -> None:
+        # WAL keeps readers from blocking the writer; the pragma is refused inside a
+        # transaction, so it runs in autocommit mode. It persists in the file.
+        cnxn.autocommit = True
+        try:
+            cnxn.cursor().execute("PRAGMA journal_mode=WAL").fetchall()
+        finally:
+            cnxn.autocommit = False
+
+    def for_update(self, skip_locked: bool = False) -> str:
+        return ""
+
+    def begin_write(self, cursor: Any) -> None:
+        cursor.execute(_WRITE_LOCK_SQL)
+
+    def insert_returning_id(self, cursor: Any, sql: str, params: list[Any], id_column: str) -> int:
+        cursor.execute(sql, params)
+        # A RETURNING result is thrown away by this driver; last_insert_rowid() is per connection.
+        return int(cursor.execute("SELECT last_insert_rowid()").fetchone()[0])
+
+    def adapt_param(self, value: Any) -> Any:
+        # The driver keeps milliseconds only when sent a datetime; ISO text keeps all six
+        # digits and sorts correctly because every timestamp has the same shape.
+        if isinstance(value, dt.datetime):
+            return iso_datetime(value)
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, decimal.Decimal):
+            return str(value)
+        return super().adapt_param(value)
+
+    def classify(self, sqlstate: str, message: str) -> type[errors.BridgeError]:
+        low = message.lower()
+        if "database is locked" in low or "database table is locked" in low:
+            return errors.StatementTimeout
+        if "unable to open database" in low:
+            return errors.ConnectionLost
+        if "constraint failed" in low and not self.is_unique_violation(sqlstate, message):
+            return errors.IntegrityViolation
+        return super().classify(sqlstate, message)
+
+    def is_unique_violation(self, sqlstate: str, message: str) -> bool:
+        # The driver reports every constraint as a plain HY000; only the text tells.
+        low = message.lower()
+        return "unique constraint failed" in low or "is not unique" in low or "must be unique" in low
+
+    def column_type(self, t: ColumnType) -> str:
+        if t.kind == "decimal":
+            # NUMERIC affinity: exact for integers, 15 significant digits otherwise;
+            # values come back as float and are turned into Decimal by convert_value.
+            return f"NUMERIC({t.precision},{t.scale})"
+        if t.kind in ("int", "bigint", "bool"):
+            return "INTEGER"
+        return super().column_type(t)
+
+    def identity_column(self, column: Column) -> str:
+        return f"{self.quote(column.name)} INTEGER PRIMARY KEY AUTOINCREMENT"

@@ -1,0 +1,64 @@
+"""The bridge's own exceptions.
+
+Nothing above ``erp_bridge`` ever sees a pyodbc exception: every database error is
+translated into one of these, carrying the SQLSTATE for logs. ``str()`` of a bridge
+error never contains SQL text or the driver's message, so it is safe to surface;
+the driver's message stays in ``detail`` for the log.
+"""
+from __future__ import annotations
+
+
+class BridgeError(Exception):
+    """Base class: a database operation failed."""
+
+    default_message = "database error"
+
+    def __init__(self, message: str | None = None, *, sqlstate: str = "", detail: str = ""):
+        super().__init__(message or self.default_message)
+        self.sqlstate = sqlstate
+        self.detail = detail
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return f"{type(self).__name__}(sqlstate={self.sqlstate!r}, detail={self.detail!r})"
+
+
+class ConnectionLost(BridgeError):
+    """The server went away or could not be reached (restart, network, refused)."""
+
+    default_message = "database connection lost"
+
+
+class StatementTimeout(BridgeError):
+    """A statement ran longer than the configured timeout, or waited too long for a lock."""
+
+    default_message = "database statement timed out"
+
+
+class TransactionConflict(BridgeError):
+    """A deadlock or serialization failure: the transaction was rolled back and may be retried."""
+
+    default_message = "database transaction conflict"
+
+
+class UniqueViolation(BridgeError):
+    """An insert or update hit a unique key."""
+
+    default_message = "duplicate key"
+
+
+class IntegrityViolation(BridgeError):
+    """Another constraint (foreign key, not null, check) refused the change."""
+
+    default_message = "constraint violated"
+
+
+class MappingError(BridgeError):
+    """The ERP mapping file is malformed or refers to something that does not exist."""
+
+    default_message = "invalid ERP mapping"
+
+
+class ConfigurationError(BridgeError):
+    """The connection string or dialect setting is unusable."""
+
+    default_message = "invalid database configuration"

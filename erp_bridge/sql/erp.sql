@@ -1,0 +1,47 @@
+-- Reads of the ERP's master data, through the mapping.
+
+-- name: customer_by_code
+SELECT {customer.code} AS code, {customer.name} AS name, {customer.short_name} AS short_name,
+       {customer.email} AS email
+FROM {customer}
+WHERE {customer.code} = ?
+
+-- name: customers_all
+SELECT {customer.code} AS code, {customer.name} AS name, {customer.short_name} AS short_name
+FROM {customer}
+ORDER BY {customer.code}
+
+-- name: contacts_of_customer
+SELECT {customer_contact.id} AS id, {customer_contact.customer_code} AS customer_code,
+       {customer_contact.name} AS name, {customer_contact.mobile} AS mobile,
+       {customer_contact.phone} AS phone, {customer_contact.email} AS email
+FROM {customer_contact}
+WHERE {customer_contact.customer_code} = ?
+ORDER BY {customer_contact.name}
+
+-- name: item_by_code
+SELECT {item.code} AS code, {item.name} AS name, {item.spec} AS spec, {item.unit} AS unit,
+       {item.master_disc_no} AS master_disc_no, {item.family} AS family, {item.lead_days} AS lead_days
+FROM {item}
+WHERE {item.code} = ?
+
+-- name: item_by_customer_part
+SELECT {item.code:i} AS code, {item.name:i} AS name, {item.spec:i} AS spec, {item.unit:i} AS unit,
+       {item.master_disc_no:i} AS master_disc_no, {item.family:i} AS family,
+       {item.lead_days:i} AS lead_days, {customer_part.part_no:p} AS customer_part_no
+FROM {customer_part} p
+JOIN {item} i ON {item.code:i} = {customer_part.inventory_code:p}
+WHERE {customer_part.customer_code:p} = ? AND {customer_part.part_no:p} = ?
+
+-- name: process_steps
+SELECT {process_step.code} AS code, {process_step.name} AS name, {process_step.seq} AS seq
+FROM {process_step}
+ORDER BY {process_step.seq}
+
+-- name: stock_of_item
+SELECT {stock.warehouse_code:s} AS warehouse_code, {warehouse.name:w} AS warehouse_name,
+       {warehouse.kind:w} AS warehouse_kind, {stock.quantity:s} AS quantity
+FROM {stock} s
+JOIN {warehouse} w ON {warehouse.code:w} = {stock.warehouse_code:s}
+WHERE {stock.inventory_code:s} = ?
+ORDER BY {stock.warehouse_code:s}

@@ -1,0 +1,55 @@
+"""Packaging: the repo keeps the design card's folders; installed, everything lives
+under the single import name ``scm_plugin`` (no top-level ``blueprints`` or ``config``)."""
+from setuptools import setup
+
+PACKAGES = {
+    "scm_plugin": "scm_plugin",
+    "scm_plugin.erp_bridge": "erp_bridge",
+    "scm_plugin.erp_bridge.dialects": "erp_bridge/dialects",
+    "scm_plugin.erp_bridge.migrations": "erp_bridge/migrations",
+    "scm_plugin.erp_bridge.repos": "erp_bridge/repos",
+    "scm_plugin.blueprints": "blueprints",
+    "scm_plugin.templates": "templates",
+    "scm_plugin.config": "config",
+}
+
+setup(
+    name="scm_plugin",
+    version="0.1.0",
+    description="Customer Business Management (客户业务管理) for a supply-chain collaboration system",
+    python_requires=">=3.11",
+    packages=list(PACKAGES),
+    package_dir=PACKAGES,
+    package_data={
+        "scm_plugin": ["static/**/*", "translations/*/LC_MESSAGES/*"],
+        "scm_plugin.erp_bridge": ["sql/*.sql", "sql/*/*.sql"],
+        "scm_plugin.templates": ["**/*.html", "**/*.txt"],
+        "scm_plugin.config": ["*.toml", "*.json", "*.cfg", "*.example"],
+    },
+    include_package_data=False,
+    install_requires=[
+        "Flask>=3.0,<4",
+        "Flask-Login>=0.6.3",
+        "Flask-WTF>=1.2",
+        "Flask-Mail>=0.10",
+        "Flask-Babel>=4.0",
+        "APScheduler>=3.10,<4",
+        "pyodbc>=5.1",
+        "phonenumbers>=8.13",
+        "openpyxl>=3.1",
+    ],
+    extras_require={
+        "test": [
+            "pytest>=8",
+            "aiosmtpd>=1.4",
+            "sqlglot>=25",
+            "playwright>=1.45",
+            "pytest-playwright>=0.5",
+            "build",
+        ],
+        "serve": ["gunicorn>=22", "waitress>=3"],
+    },
+    entry_points={
+        "console_scripts": ["scm-plugin=scm_plugin.cli:main"],
+    },
+)
