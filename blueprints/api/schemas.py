@@ -1,0 +1,32 @@
+"""Request and response schemas of the API (the OpenAPI document is generated from them)."""
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+
+class MeOut(BaseModel):
+    username: str
+    display_name: str
+    role: str
+    customer_code: str | None = None
+    locale: str
+
+
+class CustomerOut(BaseModel):
+    code: str
+    name: str
+    short_name: str | None = None
+
+
+class CustomerList(BaseModel):
+    items: list[CustomerOut]
+
+
+class ProcessStepOut(BaseModel):
+    code: str
+    name: str
+    seq: int
+
+
+class ProcessStepList(BaseModel):
+    items: list[ProcessStepOut]

@@ -1,0 +1,151 @@
+"""Routes declared with their schemas: ``@api_route`` validates the request body and
+query with pydantic and records everything the OpenAPI document needs, so the document
+and the validation cannot drift apart."""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Blueprint, request
+from pydantic import BaseModel, ValidationError
+
+from scm_plugin.api_errors import api_error
+from scm_plugin.auth import require
+
+_PYDANTIC_CODES = {
+    "missing": "required",
+    "string_too_long": "too_long",
+    "date_from_datetime_parsing": "date_invalid",
+    "date_parsing": "date_invalid",
+    "date_type": "date_invalid",
+}
+
+
+@dataclass
+class RouteSpec:
+    rule: str
+    method: str
+    summary: str
+    roles: tuple[str, ...]
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    status: int = 200
+    multipart: dict[str, str] = field(default_factory=dict)
+
+
+ROUTES: list[RouteSpec] = []
+
+
+def validation_fields(exc: ValidationError) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"]) or "body"
+        if err["type"].startswith("value_error") and isinstance(err.get("ctx", {}).get("error"), ValueError):
+            code = str(err["ctx"]["error"])  # our validators raise ValueError(<message code>)
+        else:
+            code = _PYDANTIC_CODES.get(err["type"], "invalid_input")
+        fields.setdefault(loc, code)
+    return fields
+
+
+def api_route(bp: Blueprint, rule: str, method: str = "GET", *, summary: str, roles=("rep", "admin", "customer"),
+              body=None, query=None, response=None, status: int = 200, multipart=None):
+    spec = RouteSpec(rule, method, summary, tuple(roles), body, query, response, status, multipart or {})
+    ROUTES.append(spec)
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            if query is not None:
+                try:
+                    kwargs["query"] = query.model_validate(request.args.to_dict())
+                except ValidationError as exc:
+                    return api_error(400, "invalid_input", validation_fields(exc))
+            if body is not None:
+                data = request.get_json(silent=True)
+                if not isinstance(data, dict):
+                    return api_error(400, "invalid_input", {"body": "json_object_required"})
+                try:
+                    kwargs["body"] = body.model_validate(data)
+                except ValidationError as exc:
+                    return api_error(400, "invalid_input", validation_fields(exc))
+            return view(*args, **kwargs)
+
+        guarded = require(*roles, api=True)(wrapper) if roles != ("public",) else wrapper
+        if roles == ("public",):
+            guarded.scm_roles = ("public",)
+        guarded.scm_api_spec = spec
+        bp.add_url_rule(rule, endpoint=view.__name__, view_func=guarded, methods=[method])
+        return guarded
+
+    return decorate
+
+
+def openapi_document(prefix: str, title: str = "scm_plugin API") -> dict[str, Any]:
+    schemas: dict[str, Any] = {}
+
+    def ref(model: type[BaseModel]) -> dict[str, str]:
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, sub in schema.pop("$defs", {}).items():
+            schemas[name] = sub
+        schemas[model.__name__] = schema
+        return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+    error_ref = ref(ErrorOut)
+    paths: dict[str, Any] = {}
+    for spec in ROUTES:
+        path = spec.rule.replace("<int:", "<").replace("<", "{").replace(">", "}")
+        op: dict[str, Any] = {"summary": spec.summary, "operationId": f"{spec.method.lower()}_{path}",
+                              "responses": {}}
+        params = []
+        for name in _path_params(spec.rule):
+            params.append({"name": name, "in": "path", "required": True,
+                           "schema": {"type": "integer" if f"<int:{name}>" in spec.rule else "string"}})
+        if spec.query is not None:
+            qschema = spec.query.model_json_schema()
+            required = set(qschema.get("required", []))
+            for name, prop in qschema.get("properties", {}).items():
+                params.append({"name": name, "in": "query", "required": name in required, "schema": prop})
+        if params:
+            op["parameters"] = params
+        if spec.body is not None:
+            op["requestBody"] = {"required": True, "content": {"application/json": {"schema": ref(spec.body)}}}
+        if spec.multipart:
+            op["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
+                "type": "object", "properties": {k: {"type": "string", "format": v} if v else {"type": "string"}
+                                                 for k, v in spec.multipart.items()}}}}}
+        ok: dict[str, Any] = {"description": "OK"}
+        if spec.response is not None:
+            ok["content"] = {"application/json": {"schema": ref(spec.response)}}
+        op["responses"][str(spec.status)] = ok
+        for code in (400, 401, 403, 404, 409):
+            op["responses"][str(code)] = {"description": "error",
+                                          "content": {"application/json": {"schema": error_ref}}}
+        if spec.roles != ("public",):
+            op["security"] = [{"bearer": []}, {"session": []}]
+        paths.setdefault(f"{prefix}{path}", {})[spec.method.lower()] = op
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": title, "version": "1"},
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "session"},
+            },
+        },
+    }
+
+
+def _path_params(rule: str) -> list[str]:
+    import re
+    return [m.split(":")[-1] for m in re.findall(r"<([^>]+)>", rule)]
+
+
+class ErrorOut(BaseModel):
+    error: str
+    message: str
+    fields: dict[str, str] | None = None

@@ -1,0 +1,6 @@
+"""Login, logout and the language switch."""
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from . import views  # noqa: E402,F401  (routes attach to bp)

@@ -1,0 +1,61 @@
+"""Default settings of the plugin. Every key is prefixed ``SCM_``; a host app's own
+values win (they are applied with ``setdefault``). API.md lists the public ones."""
+
+MODULES = (
+    "order_review",     # functions 1 and 2: sales- and sample-order review
+    "alert_policy",     # functions 3 and 4: order and sample-order alert policies
+    "inventory",        # function 5: inventory query
+    "customer_stock",   # function 6: customer stock upkeep
+    "feedback",         # function 7: customer feedback
+    "documents",        # function 8: documents for customers
+    "sms",              # function 9: SMS
+    "portal",           # the customers' side
+    "admin",            # users, grants, outbox
+    "api",              # JSON API v1
+)
+
+DEFAULTS = {
+    # --- the ERP database (required: SCM_ERP_DSN) -------------------------
+    "SCM_ERP_DSN": None,
+    "SCM_ERP_DIALECT": None,            # detected from the driver; sqlite|postgresql|mysql|mssql
+    "SCM_ERP_MAPPING": None,            # path of a mapping file; None = the reference mapping
+    "SCM_DB_STATEMENT_TIMEOUT": 30,     # seconds
+    "SCM_DB_POOL_SIZE": 8,
+
+    # --- mounting -----------------------------------------------------------
+    "SCM_URL_PREFIX": "/scm",
+    "SCM_BLUEPRINT_NAME": "scm",
+    "SCM_BASE_TEMPLATE": "scm/base.html",
+    "SCM_ENABLED_MODULES": MODULES,
+
+    # --- login --------------------------------------------------------------
+    "SCM_AUTH": "local",                # local | header
+    "SCM_TRUSTED_HEADER": "X-Remote-User",
+    "SCM_TRUSTED_PROXIES": ("127.0.0.1",),
+    "SCM_HOST_USERNAME_ATTR": "username",   # mounted: attribute of the host's current_user
+    "SCM_LOGIN_MAX_FAILURES": 5,
+    "SCM_LOGIN_LOCK_MINUTES": 15,
+    "SCM_LOGIN_SLOWDOWN_SECONDS": 0.5,  # added per failure after the third, capped at 3 s
+
+    # --- UI -------------------------------------------------------------------
+    "SCM_TIMEZONE": "Asia/Shanghai",
+    "SCM_DEFAULT_LOCALE": "zh_CN",
+    "SCM_LOCALES": ("zh_CN", "zh_TW", "en"),
+    "SCM_PAGE_SIZE": 50,
+    "SCM_REVIEW_REFRESH_SECONDS": 300,
+
+    # --- files ------------------------------------------------------------------
+    "SCM_STORAGE_DIR": None,            # required for uploads; demo sets it
+    "SCM_MAX_UPLOAD_MB": 20,
+
+    # --- scheduled jobs --------------------------------------------------------
+    "SCM_ALERT_INTERVAL_SECONDS": 300,
+    "SCM_OUTBOX_INTERVAL_SECONDS": 30,
+    "SCM_SCHEDULER_LEASE_SECONDS": 120,
+
+    # --- SMS ------------------------------------------------------------------
+    "SCM_SMS_BACKEND": "log",           # kannel | aliyun | log
+    "SCM_SMS_SIGNATURE": "",
+    "SCM_SMS_MAX_CHARS": 70,
+    "SCM_SMS_PHS_PREFIX": "106",
+}

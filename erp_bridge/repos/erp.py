@@ -1,0 +1,20 @@
+"""Reads of the ERP's master data through the mapping."""
+from __future__ import annotations
+
+from ..connection import Row, Transaction
+
+
+def customer(tx: Transaction, code: str) -> Row | None:
+    return tx.one("erp.customer_by_code", code)
+
+
+def all_customers(tx: Transaction) -> list[Row]:
+    return tx.all("erp.customers_all")
+
+
+def process_steps(tx: Transaction) -> list[Row]:
+    return tx.all("erp.process_steps")
+
+
+def contacts_of_customer(tx: Transaction, code: str) -> list[Row]:
+    return tx.all("erp.contacts_of_customer", code)

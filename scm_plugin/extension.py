@@ -1,0 +1,143 @@
+"""``SCMPlugin``: switch the plugin on inside a Flask app (a host intranet app or the
+standalone ``create_app``).
+
+    from scm_plugin import SCMPlugin
+    SCMPlugin(app, url_prefix="/scm")
+
+Defaults are set with ``setdefault`` so the host's values win; required keys are
+checked with a clear message; state lives in ``app.extensions["scm"]``; the host's
+LoginManager, CSRFProtect and Mail are reused when present. The scheduler is never
+started here (see ``scheduler.py`` and ``flask scm scheduler``).
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from flask import Flask
+from flask_login import LoginManager
+from flask_mail import Mail
+from flask_wtf.csrf import CSRFProtect
+
+from .config.defaults import DEFAULTS, MODULES
+from .erp_bridge import Database, Mapping, MappingError
+from .erp_bridge.dialects import DIALECTS
+from .errors import ConfigError
+from .state import SCMState
+
+log = logging.getLogger(__name__)
+
+
+class SCMPlugin:
+    def __init__(self, app: Flask | None = None, **options):
+        if app is not None:
+            self.init_app(app, **options)
+
+    def init_app(self, app: Flask, url_prefix: str | None = None, name: str | None = None,
+                 enabled_modules: Iterable[str] | None = None) -> None:
+        for key, value in DEFAULTS.items():
+            app.config.setdefault(key, value)
+        if url_prefix is not None:
+            app.config["SCM_URL_PREFIX"] = url_prefix
+        if name is not None:
+            app.config["SCM_BLUEPRINT_NAME"] = name
+        if enabled_modules is not None:
+            app.config["SCM_ENABLED_MODULES"] = tuple(enabled_modules)
+        name = app.config["SCM_BLUEPRINT_NAME"]
+        if "scm" in app.extensions:
+            mounted = app.extensions["scm"].name
+            raise ConfigError(f"scm_plugin is already mounted on this app as {mounted!r}; "
+                              "it can be mounted once per app")
+        if name in app.blueprints:
+            raise ConfigError(f"a blueprint named {name!r} already exists in this app; "
+                              "pass name=... to SCMPlugin or set SCM_BLUEPRINT_NAME")
+        modules = _validate(app.config)
+
+        mapping = _load_mapping(app.config["SCM_ERP_MAPPING"])
+        db = Database(app.config["SCM_ERP_DSN"], mapping,
+                      dialect=app.config["SCM_ERP_DIALECT"],
+                      statement_timeout=int(app.config["SCM_DB_STATEMENT_TIMEOUT"]),
+                      pool_size=int(app.config["SCM_DB_POOL_SIZE"]))
+
+        own_login = _setup_login(app)
+        if "csrf" not in app.extensions:
+            CSRFProtect(app)
+        if "mail" not in app.extensions:
+            Mail(app)
+
+        state = SCMState(name=name, url_prefix=app.config["SCM_URL_PREFIX"], db=db,
+                         modules=modules, own_login_manager=own_login)
+        app.extensions["scm"] = state
+
+        from .blueprints import build_blueprint
+        app.register_blueprint(build_blueprint(name, modules), url_prefix=state.url_prefix or None)
+
+        from .cli import scm_cli
+        if "scm" not in app.cli.commands:
+            app.cli.add_command(scm_cli)
+
+
+def _setup_login(app: Flask) -> bool:
+    """Reuse the host's LoginManager if it has one; otherwise the plugin's own.
+    Returns whether the plugin owns it (standalone login page and user loader)."""
+    if getattr(app, "login_manager", None) is not None:
+        return False
+    from .auth import header_user, load_user_by_id
+
+    lm = LoginManager()
+    lm.init_app(app)
+    lm.user_loader(load_user_by_id)
+    lm.session_protection = "strong"
+    if app.config["SCM_AUTH"] == "header":
+        lm.request_loader(lambda _req: header_user())
+    name = app.config["SCM_BLUEPRINT_NAME"]
+    lm.login_view = f"{name}.auth.login"
+    return True
+
+
+def _load_mapping(path: str | None) -> Mapping:
+    try:
+        return Mapping.load(path) if path else Mapping.default()
+    except MappingError as exc:
+        raise ConfigError(f"SCM_ERP_MAPPING: {exc}") from None
+
+
+def _validate(config) -> tuple[str, ...]:
+    problems = []
+    dsn = config.get("SCM_ERP_DSN")
+    if not dsn or not isinstance(dsn, str):
+        problems.append("SCM_ERP_DSN is required: an ODBC connection string such as "
+                        "DRIVER={SQLite3};Database=/path/erp.db")
+    elif "driver=" not in dsn.lower() and "dsn=" not in dsn.lower():
+        problems.append("SCM_ERP_DSN must contain DRIVER=... or DSN=...")
+    dialect = config.get("SCM_ERP_DIALECT")
+    if dialect and dialect not in DIALECTS:
+        problems.append(f"SCM_ERP_DIALECT must be one of {', '.join(sorted(DIALECTS))}, not {dialect!r}")
+    prefix = config.get("SCM_URL_PREFIX")
+    if prefix and (not isinstance(prefix, str) or not prefix.startswith("/") or prefix.endswith("/")):
+        problems.append("SCM_URL_PREFIX must start with / and not end with / (e.g. /scm), or be empty")
+    if config.get("SCM_AUTH") not in ("local", "header"):
+        problems.append("SCM_AUTH must be 'local' or 'header'")
+    raw_modules = config.get("SCM_ENABLED_MODULES")
+    if isinstance(raw_modules, str):
+        raw_modules = [m.strip() for m in raw_modules.split(",") if m.strip()]
+    modules = tuple(raw_modules or ())
+    unknown = [m for m in modules if m not in MODULES]
+    if unknown:
+        problems.append(f"SCM_ENABLED_MODULES: unknown module(s) {', '.join(unknown)}; "
+                        f"known: {', '.join(MODULES)}")
+    for key in ("SCM_MAX_UPLOAD_MB", "SCM_REVIEW_REFRESH_SECONDS", "SCM_ALERT_INTERVAL_SECONDS",
+                "SCM_SMS_MAX_CHARS", "SCM_DB_STATEMENT_TIMEOUT"):
+        value = config.get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            problems.append(f"{key} must be a positive whole number, not {value!r}")
+    try:
+        from zoneinfo import ZoneInfo
+        ZoneInfo(str(config.get("SCM_TIMEZONE")))
+    except Exception:
+        problems.append(f"SCM_TIMEZONE {config.get('SCM_TIMEZONE')!r} is not a known time zone")
+    if not config.get("SECRET_KEY"):
+        problems.append("SECRET_KEY is required (sessions and CSRF tokens are signed with it)")
+    if problems:
+        raise ConfigError("scm_plugin configuration: " + "; ".join(problems))
+    return modules

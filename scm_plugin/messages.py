@@ -1,0 +1,45 @@
+"""Message codes raised by services → text in the user's language."""
+from __future__ import annotations
+
+from .i18n import _l
+
+MESSAGES = {
+    # generic
+    "error": _l("Something went wrong. Please try again."),
+    "invalid_input": _l("Please correct the marked fields."),
+    "not_found": _l("Not found."),
+    "forbidden": _l("You may not use this function."),
+    "unauthorized": _l("Please log in."),
+    "conflict": _l("This was changed in the meantime; please reload."),
+    "csrf_failed": _l("The form has expired. Please reload the page and try again."),
+    "database_unavailable": _l("The ERP database cannot be reached right now. Nothing was changed; please try again shortly."),
+    "database_busy": _l("The ERP database is busy. Nothing was changed; please try again."),
+    "required": _l("This field is required."),
+    "too_large": _l("The file is too large."),
+    "json_object_required": _l("Send a JSON object."),
+    "too_long": _l("This is too long."),
+    "date_invalid": _l("Enter a date as YYYY-MM-DD."),
+    # accounts
+    "username_invalid": _l("A username has 2–80 letters, digits or . _ - @."),
+    "username_taken": _l("This username is already taken."),
+    "role_invalid": _l("Choose rep, admin or customer."),
+    "password_too_short": _l("A password needs at least 8 characters."),
+    "customer_required": _l("Choose a customer."),
+    "customer_unknown": _l("No such customer in the ERP."),
+    "grants_for_staff_only": _l("Customers are granted to reps and admins only."),
+    "bad_credentials": _l("Wrong username or password."),
+    "account_locked": _l("Too many failed attempts. This account is locked until %(until)s."),
+    "account_inactive": _l("This account is disabled."),
+}
+
+
+def message(code: str, **variables) -> str:
+    text = MESSAGES.get(code)
+    if text is None:
+        return str(MESSAGES["error"]) if not code else code
+    text = str(text)
+    return text % variables if variables else text
+
+
+def field_messages(fields: dict[str, str]) -> dict[str, str]:
+    return {name: message(code) for name, code in fields.items()}

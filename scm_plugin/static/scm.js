@@ -1,0 +1,24 @@
+// scm_plugin — small progressive enhancements; every page works without JavaScript.
+(function () {
+  "use strict";
+  // Confirm destructive buttons: <button data-confirm="...">.
+  document.addEventListener("click", function (ev) {
+    var el = ev.target.closest ? ev.target.closest("[data-confirm]") : null;
+    if (el && !window.confirm(el.getAttribute("data-confirm"))) { ev.preventDefault(); }
+  });
+  // Double-submit guard: a form is sent once; the server is idempotent anyway.
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (form.dataset.submitted === "1") { ev.preventDefault(); return; }
+    form.dataset.submitted = "1";
+    setTimeout(function () { form.dataset.submitted = ""; }, 8000);
+  }, true);
+  // Mobile menu: the toggle sits in the header, the nav in the body.
+  var toggle = document.getElementById("scm-nav-toggle");
+  if (toggle) {
+    toggle.addEventListener("change", function () {
+      var nav = document.querySelector(".scm-nav");
+      if (nav) { nav.style.display = toggle.checked ? "block" : ""; }
+    });
+  }
+})();

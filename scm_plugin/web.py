@@ -1,0 +1,135 @@
+"""What every plugin page shares: template context, filters, error pages, headers.
+
+Installed on the parent blueprint, so it applies to the plugin's own requests only and
+never changes how the host app's pages behave.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from flask import Blueprint, current_app, g, render_template, request, url_for
+from flask_wtf.csrf import CSRFError, generate_csrf
+from werkzeug.exceptions import HTTPException
+
+from . import i18n
+from .auth import get_user
+from .erp_bridge import BridgeError, ConnectionLost, StatementTimeout, TransactionConflict
+from .errors import SCMError
+from .messages import message
+from .state import get_state
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Function:
+    number: int
+    module: str
+    endpoint: str      # relative to the parent blueprint
+    label: str         # msgid
+    roles: tuple[str, ...]
+    icon: str
+
+
+# The nine functions of 客户业务管理, in the order users know them.
+FUNCTIONS = (
+    Function(1, "order_review", "order_review.queue_sales", "Sales-order review", ("rep", "admin"), "📋"),
+    Function(2, "order_review", "order_review.queue_sample", "Sample-order review", ("rep", "admin"), "🧪"),
+    Function(3, "alert_policy", "alert_policy.search_sales", "Order alert policy", ("rep", "admin"), "⏰"),
+    Function(4, "alert_policy", "alert_policy.search_sample", "Sample-order alert policy", ("rep", "admin"), "⏱"),
+    Function(5, "inventory", "inventory.query", "Inventory query", ("rep", "admin"), "📦"),
+    Function(6, "customer_stock", "customer_stock.index", "Customer stock upkeep", ("rep", "admin"), "🗂"),
+    Function(7, "feedback", "feedback.index", "Customer feedback", ("rep", "admin"), "💬"),
+    Function(8, "documents", "documents.index", "Document upload", ("rep", "admin"), "📎"),
+    Function(9, "sms", "sms.compose", "Send SMS", ("rep", "admin"), "✉"),
+)
+
+
+def scm_url(endpoint: str, **values) -> str:
+    """url_for relative to the plugin's parent blueprint, whatever name the host chose."""
+    return url_for(f"{get_state().name}.{endpoint}", **values)
+
+
+def visible_functions(user) -> list[Function]:
+    if user is None:
+        return []
+    name = get_state().name
+    views = current_app.view_functions
+    return [f for f in FUNCTIONS if user.role in f.roles and f"{name}.{f.endpoint}" in views]
+
+
+def install(bp: Blueprint) -> None:
+    @bp.app_template_filter("scm_datetime")
+    def _dt(value, fmt="yyyy-MM-dd HH:mm"):
+        return i18n.format_datetime(value, fmt)
+
+    @bp.app_template_filter("scm_date")
+    def _date(value):
+        return i18n.format_date(value)
+
+    @bp.app_template_filter("scm_qty")
+    def _qty(value):
+        return i18n.format_quantity(value)
+
+    @bp.context_processor
+    def _context():
+        user = get_user()
+        return {
+            "scm_base_template": current_app.config["SCM_BASE_TEMPLATE"],
+            "scm_user": user,
+            "scm_url": scm_url,
+            "scm_has": lambda endpoint: f"{get_state().name}.{endpoint}" in current_app.view_functions,
+            "scm_functions": visible_functions(user),
+            "scm_locale": i18n.current_locale(),
+            "scm_locales": [(code, i18n.LOCALE_NAMES.get(code, code))
+                            for code in current_app.config["SCM_LOCALES"]],
+            "scm_static": lambda filename: scm_url("static", filename=filename),
+            "csrf_token": generate_csrf,
+            "_": i18n.gettext,
+            "gettext": i18n.gettext,
+            "ngettext": i18n.ngettext,
+        }
+
+    @bp.after_request
+    def _headers(resp):
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
+        if resp.mimetype == "text/html":
+            resp.headers.setdefault("Cache-Control", "no-store")
+        return resp
+
+    @bp.errorhandler(CSRFError)
+    def _csrf(exc):
+        return _error_page(400, message("csrf_failed"), code="csrf_failed")
+
+    @bp.errorhandler(SCMError)
+    def _scm_error(exc: SCMError):
+        return _error_page(exc.status, message(exc.code), code=exc.code,
+                           fields=getattr(exc, "fields", None))
+
+    @bp.errorhandler(BridgeError)
+    def _db_error(exc: BridgeError):
+        log.error("database error %s (%s): %s", type(exc).__name__, exc.sqlstate, exc.detail)
+        if isinstance(exc, ConnectionLost):
+            return _error_page(503, message("database_unavailable"), code="database_unavailable")
+        if isinstance(exc, (StatementTimeout, TransactionConflict)):
+            return _error_page(503, message("database_busy"), code="database_busy")
+        return _error_page(500, message("error"), code="error")
+
+    @bp.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        code = exc.code or 500
+        text = {403: message("forbidden"), 404: message("not_found")}.get(code, exc.name)
+        return _error_page(code, text)
+
+
+def _error_page(status: int, text: str, code: str | None = None, fields: dict | None = None):
+    if request.blueprint and request.blueprint.endswith(".api"):
+        from .api_errors import api_error
+        codes = {400: "invalid_input", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+                 409: "conflict", 413: "too_large", 503: "database_unavailable"}
+        return api_error(status, code or codes.get(status, "error"), fields)
+    g.setdefault("scm_error", text)
+    return render_template("scm/error.html", status=status, error_text=text), status
