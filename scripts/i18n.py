@@ -206,7 +206,8 @@ def update(template: Catalog | None = None) -> None:
         if catalog is None:
             catalog = _new_catalog(template, locale)
         else:
-            catalog.update(template, no_fuzzy_matching=False)
+            # Fuzzy matches suggest a similar old translation for review; en has none.
+            catalog.update(template, no_fuzzy_matching=locale not in MUST_TRANSLATE)
         catalog.fuzzy = False
         catalogs[locale] = catalog
     fill_zh_tw(catalogs["zh_TW"], catalogs["zh_CN"])
