@@ -50,10 +50,18 @@ class Transaction:
     def __init__(self, db: Database, cnxn: Any, write: bool):
         self.db = db
         self._cnxn = cnxn
-        self._cursor = cnxn.cursor()
         self._statements = 0
         self._write = write
         self._write_begun = False
+        self._broken = False  # the connection died under us: never back into the pool
+        try:
+            self._cursor = cnxn.cursor()
+        except pyodbc.Error:
+            # A pooled connection the driver already knows is dead (MariaDB: 08003 from
+            # SQLAllocHandle). Nothing of ours ran on it: take a fresh one.
+            self.db._discard(cnxn)
+            self._cnxn = self.db._connect()
+            self._cursor = self._cnxn.cursor()
 
     @property
     def dialect(self) -> Dialect:
@@ -76,8 +84,15 @@ class Transaction:
 
     def _run(self, fn):
         if self._write and not self._write_begun:
+            # The write lock and the first statement are one unit, so that a dead pooled
+            # connection found by either is still "before the first statement" and retried.
             self._write_begun = True
-            self._guarded(lambda: self.dialect.begin_write(self._cursor))
+
+            def first():
+                self.dialect.begin_write(self._cursor)
+                return fn()
+
+            return self._guarded(first)
         return self._guarded(fn)
 
     def _guarded(self, fn):
@@ -90,13 +105,18 @@ class Transaction:
                 log.warning("database connection lost before first statement (%s); reconnecting",
                             err.sqlstate)
                 self.db._discard(self._cnxn)
+                self._broken = True
                 self._cnxn = self.db._connect()
                 self._cursor = self._cnxn.cursor()
+                self._broken = False
                 try:
                     result = fn()
                 except pyodbc.Error as exc2:
-                    raise _translate(self.dialect, exc2) from None
+                    err = _translate(self.dialect, exc2)
+                    self._broken = isinstance(err, errors.ConnectionLost)
+                    raise err from None
             else:
+                self._broken = isinstance(err, errors.ConnectionLost)
                 raise err from None
         self._statements += 1
         return result
@@ -274,6 +294,13 @@ class Database:
 
     def _end(self, tx: Transaction, commit: bool) -> None:
         cnxn = tx._cnxn
+        if tx._broken:
+            # Some drivers (psqlODBC) report success for a rollback on a dead connection;
+            # it must not go back into the pool.
+            self._discard(cnxn)
+            if commit:
+                raise errors.ConnectionLost()
+            return
         try:
             tx._cursor.close()
             if commit:
@@ -311,18 +338,29 @@ class Database:
 
     # --- catalog ----------------------------------------------------------
     def catalog_columns(self, table: str) -> set[str] | None:
-        """Column names of a table through the ODBC catalog; None if the table is absent."""
+        """Column names of a table through the ODBC catalog; None if the table is absent.
+
+        "Present" means what a query naming the table (quoted, from the mapping) would
+        find: the catalog's table argument is a LIKE pattern (``_`` matches any character)
+        and some drivers match it case-insensitively where the engine does not (MariaDB),
+        so the rows are filtered by the dialect's own identifier rule. A schema prefix
+        (``dbo.Inventory``) is ignored: the catalog is searched in the connected database.
+        """
+        name = table.rsplit(".", 1)[-1]
+
         def go(tx: Transaction):
             cur = tx._cursor
+            same = tx.dialect.same_identifier
+            candidates = [name]
+            if not tx.dialect.case_sensitive_tables:
+                candidates += sorted({name.lower(), name.upper()} - {name})
             try:
-                names = {row.column_name for row in cur.columns(table=table)}
-                if not names:
-                    # Some drivers match case-sensitively; try the usual foldings.
-                    for variant in {table.lower(), table.upper()} - {table}:
-                        names = {row.column_name for row in cur.columns(table=variant)}
-                        if names:
-                            break
+                for candidate in candidates:
+                    names = {row.column_name for row in cur.columns(table=candidate)
+                             if same(row.table_name, name)}
+                    if names:
+                        return names
             except pyodbc.Error as exc:
-                raise _translate(self.dialect, exc) from None
-            return names or None
+                raise _translate(tx.dialect, exc) from None
+            return None
         return self.read(go)

@@ -169,15 +169,17 @@ def check_erp(db: Database) -> CheckResult:
     """Every mapped table and column, checked through the ODBC catalog."""
     missing_tables: list[str] = []
     missing_columns: list[str] = []
+    same = db.dialect.same_identifier
     for name in _ORDER:
         em = db.mapping.entities[name]
-        found = db.catalog_columns(em.table.split(".")[-1])
+        found = db.catalog_columns(em.table)
         if found is None:
             missing_tables.append(em.table)
             continue
-        lower = {c.lower() for c in found}
         wanted = list(em.columns.values()) + list(em.insert_defaults)
         for column in wanted:
-            if column not in found and column.lower() not in lower:
+            # Matched the way the engine resolves a quoted name, so "ok" means the
+            # bridge's queries will find it (PostgreSQL tells "KHBM" from "khbm").
+            if not any(same(f, column, column=True) for f in found):
                 missing_columns.append(f"{em.table}.{column}")
     return CheckResult(missing_tables, missing_columns)

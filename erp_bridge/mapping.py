@@ -31,6 +31,7 @@ from typing import Any
 from .errors import MappingError
 from .model import ENTITIES, VALUES
 
+_ERP_KEYS = ("timezone",)
 _IDENT_RE = re.compile(r"^[A-Za-z_\u0080-\uffff][\w\u0080-\uffff$#@ ]*(\.[A-Za-z_\u0080-\uffff][\w\u0080-\uffff$#@ ]*)?$")
 _TOKEN_RE = re.compile(r"\{(:?)([a-z_]+)(?:\.([a-z_]+))?(?::([A-Za-z_][A-Za-z0-9_]*))?\}")
 
@@ -79,6 +80,13 @@ class Mapping:
         if not isinstance(erp, dict):
             problems.append("[erp] must be a table")
             erp = {}
+        for key, val in erp.items():
+            if key not in _ERP_KEYS:
+                problems.append(f"[erp] {key!r} is not a known setting (known: {', '.join(_ERP_KEYS)})")
+            elif not isinstance(val, str):
+                problems.append(f"[erp] {key} must be a string, got {val!r}")
+            elif key == "timezone" and not _known_zone(val):
+                problems.append(f"[erp] timezone {val!r} is not a known time zone (e.g. Asia/Shanghai)")
         unknown = sorted(set(data) - set(ENTITIES))
         for name in unknown:
             problems.append(f"[{name}] is not a known entity (known: {', '.join(sorted(ENTITIES))})")
@@ -137,6 +145,16 @@ class Mapping:
             return f"{alias}.{quoted}" if alias else quoted
 
         return _TOKEN_RE.sub(sub, template)
+
+
+def _known_zone(name: str) -> bool:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def _bad(m: re.Match) -> str:

@@ -26,6 +26,8 @@ class Dialect:
     supports_skip_locked = True
     supports_transactional_ddl = False
     max_identifier_length = 128
+    # Significant digits a DECIMAL column keeps; None = all its declared precision.
+    decimal_significant_digits: int | None = None
 
     # --- identifiers -------------------------------------------------------
     quote_open = '"'
@@ -42,6 +44,15 @@ class Dialect:
     def quote_dotted(self, name: str) -> str:
         """``schema.table`` → each part quoted."""
         return ".".join(self.quote(part) for part in name.split("."))
+
+    # Whether a quoted table / column name must match the catalog's spelling exactly.
+    case_sensitive_tables = True
+    case_sensitive_columns = True
+
+    def same_identifier(self, found: str, wanted: str, *, column: bool = False) -> bool:
+        """Does the catalog's ``found`` name the object a quoted ``wanted`` refers to?"""
+        sensitive = self.case_sensitive_columns if column else self.case_sensitive_tables
+        return found == wanted if sensitive else found.casefold() == wanted.casefold()
 
     # --- connections -------------------------------------------------------
     def prepare_dsn(self, dsn: str, timeout_s: int) -> str:

@@ -20,6 +20,9 @@ class MSSQLDialect(Dialect):
     quote_open = "["
     quote_close = "]"
     supports_transactional_ddl = True
+    # The usual (and default) collations are case-insensitive for names.
+    case_sensitive_tables = False
+    case_sensitive_columns = False
 
     def on_connect(self, cnxn: Any, timeout_s: int) -> None:
         cnxn.timeout = int(timeout_s)

@@ -24,6 +24,11 @@ class MySQLDialect(Dialect):
     quote_open = "`"
     quote_close = "`"
     max_identifier_length = 64
+    # Table names are file names: case-sensitive on Linux (lower_case_table_names=0,
+    # measured: `mixedcase` is 42S02 for a table created as `MixedCase`, although the
+    # ODBC catalog lists it for either spelling). Column names never are.
+    case_sensitive_tables = True
+    case_sensitive_columns = False
 
     def prepare_dsn(self, dsn: str, timeout_s: int) -> str:
         # The connector refuses SET NAMES; the character set is a connection option.

@@ -1,10 +1,24 @@
-"""PostgreSQL through psqlODBC (``{PostgreSQL Unicode}``)."""
+"""PostgreSQL through psqlODBC (``{PostgreSQL Unicode}``).
+
+Lost connections, as measured (psqlODBC 13, PostgreSQL 15; session ended by
+``pg_terminate_backend`` or a server restart): the first statement on the dead
+connection gets 57P01 ("terminating connection due to administrator command"), later
+ones 08S01. But psqlODBC reports some of them as a plain HY000 with only its own text:
+a statement with parameters gives "The connection has been lost ... Error while
+preparing parameters", and a statement inside a transaction (where the driver first
+sends its internal SAVEPOINT for statement-level rollback) gives "internal SAVEPOINT
+failed". Those texts are read here.
+"""
 from __future__ import annotations
 
 from typing import Any
 
+from .. import errors
 from ..schema import Column, ColumnType
 from .base import Dialect
+
+_GONE = ("connection has been lost", "internal savepoint failed", "connection lost",
+         "could not send query", "server closed the connection", "no connection to the server")
 
 
 class PostgreSQLDialect(Dialect):
@@ -18,6 +32,11 @@ class PostgreSQLDialect(Dialect):
         cur.execute(f"SET lock_timeout = {int(timeout_s * 1000)}")
         cur.close()
         cnxn.commit()
+
+    def classify(self, sqlstate: str, message: str) -> type[errors.BridgeError]:
+        if sqlstate in ("HY000", "") and any(text in message.lower() for text in _GONE):
+            return errors.ConnectionLost
+        return super().classify(sqlstate, message)
 
     def insert_returning_id(self, cursor: Any, sql: str, params: list[Any], id_column: str) -> int:
         cursor.execute(f"{sql} RETURNING {self.quote(id_column)}", params)
