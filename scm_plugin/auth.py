@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import current_app, g, redirect, request, url_for
+from werkzeug.routing import BuildError
 from flask_login import UserMixin, current_user
 
 from .erp_bridge.repos import users as users_repo
@@ -151,9 +152,13 @@ def login_url(next_path: str | None = None) -> str:
     state = get_state()
     if state.own_login_manager:
         return url_for(f"{state.name}.auth.login", next=safe_next(next_path))
-    host_view = getattr(current_app, "login_manager", None)
-    view = getattr(host_view, "login_view", None)
-    return url_for(view, next=safe_next(next_path)) if view else "/"
+    view = getattr(getattr(current_app, "login_manager", None), "login_view", None)
+    if not view:
+        return "/"
+    try:
+        return url_for(view, next=safe_next(next_path))
+    except BuildError:  # the host's login view needs values we cannot know
+        return "/"
 
 
 def safe_next(target: str | None) -> str | None:

@@ -5,6 +5,7 @@ import pytest
 
 from fixtures import engines
 from fixtures import erp as erp_fixtures
+from fixtures import web as web_fixtures
 
 
 def pytest_addoption(parser):
@@ -37,3 +38,38 @@ def db(_prepared_db):
     """The reference ERP with the plugin's tables, reset to the seed before each test."""
     erp_fixtures.reset(_prepared_db)
     return _prepared_db
+
+
+@pytest.fixture
+def app(db, engine_db, tmp_path):
+    app = web_fixtures.make_app(engine_db.dsn, tmp_path)
+    app.test_client_class = web_fixtures.Client
+    yield app
+    app.extensions["scm"].db.dispose()
+
+
+@pytest.fixture
+def users(db):
+    """The standard users (see tests/fixtures/web.py); returns username → id."""
+    return web_fixtures.create_standard_users(db)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def login(app, users):
+    """``login("rep1")`` → a client logged in as that user."""
+    def _login(username):
+        c = app.test_client()
+        resp = c.login(username)
+        assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
+        return c
+    return _login
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
