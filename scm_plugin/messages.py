@@ -1,7 +1,11 @@
 """Message codes raised by services → text in the user's language."""
 from __future__ import annotations
 
+import logging
+
 from .i18n import _l
+
+log = logging.getLogger(__name__)
 
 MESSAGES = {
     # generic
@@ -16,6 +20,7 @@ MESSAGES = {
     "database_busy": _l("The ERP database is busy. Nothing was changed; please try again."),
     "required": _l("This field is required."),
     "too_large": _l("The file is too large."),
+    "method_not_allowed": _l("This action is not available here."),
     "json_object_required": _l("Send a JSON object."),
     "too_long": _l("This is too long."),
     "date_invalid": _l("Enter a date as YYYY-MM-DD."),
@@ -36,7 +41,8 @@ MESSAGES = {
 def message(code: str, **variables) -> str:
     text = MESSAGES.get(code)
     if text is None:
-        return str(MESSAGES["error"]) if not code else code
+        log.error("no message for code %r", code)
+        text = MESSAGES["error"]
     text = str(text)
     return text % variables if variables else text
 

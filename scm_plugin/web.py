@@ -121,8 +121,9 @@ def install(bp: Blueprint) -> None:
     @bp.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         code = exc.code or 500
-        text = {403: message("forbidden"), 404: message("not_found")}.get(code, exc.name)
-        return _error_page(code, text)
+        key = {400: "invalid_input", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+               405: "method_not_allowed", 409: "conflict", 413: "too_large"}.get(code, "error")
+        return _error_page(code, message(key), code=key)
 
 
 def _error_page(status: int, text: str, code: str | None = None, fields: dict | None = None):

@@ -514,11 +514,45 @@ def run_check(template: Catalog | None = None, out=sys.stdout) -> int:
     return 0
 
 
+def set_translations(lines: Iterable[str]) -> int:
+    """Apply ``msgid<TAB>zh_CN[<TAB>zh_TW]`` lines (read from stdin by ``set``). Without a
+    zh_TW column the zh_TW entry is marked automatic, so ``all`` converts it via OpenCC."""
+    cn_path, tw_path = po_path("zh_CN"), po_path("zh_TW")
+    cn, tw = read_catalog(cn_path, "zh_CN"), read_catalog(tw_path, "zh_TW")
+    changed = 0
+    for line in lines:
+        line = line.rstrip("\n")
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.split("\t")
+        msgid, zh_cn = parts[0], parts[1]
+        msg_cn, msg_tw = cn.get(msgid), tw.get(msgid)
+        if msg_cn is None or msg_tw is None:
+            print(f"unknown msgid (run extract/update first): {msgid!r}", file=sys.stderr)
+            continue
+        msg_cn.string, msg_cn.previous_id = zh_cn, []
+        msg_cn.flags.discard("fuzzy")
+        if len(parts) > 2 and parts[2]:
+            msg_tw.string = parts[2]
+            msg_tw.user_comments = [c for c in msg_tw.user_comments if c != AUTO_TW]
+        else:
+            msg_tw.string = ""
+            if AUTO_TW not in msg_tw.user_comments:
+                msg_tw.user_comments.append(AUTO_TW)
+        msg_tw.flags.discard("fuzzy")
+        msg_tw.previous_id = []
+        changed += 1
+    write_catalog(cn_path, cn)
+    write_catalog(tw_path, tw)
+    print(f"set {changed} translations")
+    return 0
+
+
 def main(argv: Iterable[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", nargs="?", default="all",
-                        choices=("extract", "update", "compile", "check", "all"))
+                        choices=("extract", "update", "compile", "check", "all", "set"))
     args = parser.parse_args(list(argv) if argv is not None else None)
     if args.command == "extract":
         write_pot(extract())
@@ -528,6 +562,8 @@ def main(argv: Iterable[str] | None = None) -> int:
         compile_catalogs()
     elif args.command == "check":
         return run_check()
+    elif args.command == "set":
+        return set_translations(sys.stdin)
     else:
         template = extract()
         write_pot(template)

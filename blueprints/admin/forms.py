@@ -1,4 +1,4 @@
-from flask_wtf import FlaskForm
+from scm_plugin.forms import SCMForm as FlaskForm
 from wtforms import BooleanField, DateField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 

@@ -1,4 +1,4 @@
-from flask_wtf import FlaskForm
+from scm_plugin.forms import SCMForm as FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
