@@ -13,7 +13,9 @@ from __future__ import annotations
 import os
 import subprocess
 import time
+import tomllib
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 
 import pyodbc
@@ -67,9 +69,47 @@ def mapping_arg(erp_db) -> str:
     return erp_db.test_mapping_arg
 
 
+def dump_toml(data: dict) -> str:
+    """Enough TOML for a mapping: top-level tables, sub-tables, strings and numbers."""
+    def value(v):
+        if isinstance(v, str):
+            return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        return repr(v)
+
+    out = []
+    for section, body in data.items():
+        out.append(f"[{section}]")
+        out += [f'"{k}" = {value(v)}' for k, v in body.items() if not isinstance(v, dict)]
+        for sub, entries in body.items():
+            if isinstance(entries, dict):
+                out.append(f"[{section}.{sub}]")
+                out += [f'"{k}" = {value(v)}' for k, v in entries.items()]
+    return "\n".join(out) + "\n"
+
+
+@pytest.fixture
+def edit_mapping():
+    """``edit_mapping(change, path=None)`` → the reference mapping (or the TOML at ``path``)
+    as a dict, passed to ``change(data)``, written back and loaded with ``Mapping.loads``."""
+    def edit(change, path: Path | None = None) -> Mapping:
+        if path is None:
+            text = files("scm_plugin.config").joinpath("erp_mapping.toml").read_text(encoding="utf-8")
+        else:
+            text = Path(path).read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+        change(data)
+        return Mapping.loads(dump_toml(data), source="erp_mapping.toml")
+    return edit
+
+
 @pytest.fixture(params=MAPPINGS)
 def mapping(request) -> Mapping:
-    return load_mapping(request.param)
+    """Each mapping in turn (for tests that make their own database); ``.test_name`` says which."""
+    m = load_mapping(request.param)
+    m.test_name = request.param
+    return m
 
 
 @pytest.fixture
