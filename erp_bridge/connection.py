@@ -337,7 +337,7 @@ class Database:
         return self.read(lambda tx: tx.scalar(query, *params))
 
     # --- catalog ----------------------------------------------------------
-    def catalog_columns(self, table: str) -> set[str] | None:
+    def catalog_columns(self, table: str, tx: Transaction | None = None) -> set[str] | None:
         """Column names of a table through the ODBC catalog; None if the table is absent.
 
         "Present" means what a query naming the table (quoted, from the mapping) would
@@ -345,22 +345,32 @@ class Database:
         and some drivers match it case-insensitively where the engine does not (MariaDB),
         so the rows are filtered by the dialect's own identifier rule. A schema prefix
         (``dbo.Inventory``) is ignored: the catalog is searched in the connected database.
+        Given ``tx``, the catalog is read inside that transaction (a migration sees the
+        tables it has just created); otherwise in a read of its own.
         """
         name = table.rsplit(".", 1)[-1]
 
         def go(tx: Transaction):
-            cur = tx._cursor
             same = tx.dialect.same_identifier
             candidates = [name]
             if not tx.dialect.case_sensitive_tables:
                 candidates += sorted({name.lower(), name.upper()} - {name})
-            try:
-                for candidate in candidates:
-                    names = {row.column_name for row in cur.columns(table=candidate)
-                             if same(row.table_name, name)}
-                    if names:
-                        return names
-            except pyodbc.Error as exc:
-                raise _translate(tx.dialect, exc) from None
+            for candidate in candidates:
+                rows = tx._run(lambda c=candidate: tx._cursor.columns(table=c).fetchall())
+                names = {row.column_name for row in rows if same(row.table_name, name)}
+                if names:
+                    return names
             return None
-        return self.read(go)
+        return go(tx) if tx is not None else self.read(go)
+
+    def catalog_indexes(self, table: str, tx: Transaction | None = None) -> set[str] | None:
+        """Index names of a table through the ODBC catalog (SQLStatistics); None if absent."""
+        name = table.rsplit(".", 1)[-1]
+
+        def go(tx: Transaction):
+            if self.catalog_columns(table, tx) is None:
+                return None
+            same = tx.dialect.same_identifier
+            rows = tx._run(lambda: tx._cursor.statistics(name).fetchall())
+            return {row.index_name for row in rows if row.index_name and same(row.table_name, name)}
+        return go(tx) if tx is not None else self.read(go)

@@ -41,18 +41,21 @@ class Ops:
         self.tx = tx
 
     def create_table(self, table: Table) -> None:
-        if self.db.catalog_columns(table.name) is not None:
+        if self.db.catalog_columns(table.name, self.tx) is not None:
             return
         for stmt in self.db.dialect.create_table(table):
             self.tx.ddl(stmt)
 
     def add_column(self, table: str, column: Column) -> None:
-        cols = self.db.catalog_columns(table) or set()
+        cols = self.db.catalog_columns(table, self.tx) or set()
         if column.name.lower() in {c.lower() for c in cols}:
             return
         self.tx.ddl(self.db.dialect.add_column(table, column))
 
     def create_index(self, table: str, index: Index) -> None:
+        existing = self.db.catalog_indexes(table, self.tx) or set()
+        if any(self.db.dialect.same_identifier(name, index.name) for name in existing):
+            return
         self.tx.ddl(self.db.dialect.create_index(table, index))
 
 
