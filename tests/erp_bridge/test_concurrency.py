@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import select
 import subprocess
 import sys
 import threading
@@ -88,7 +89,9 @@ def test_two_processes_racing_for_the_same_web_order(erp_db, mapping_arg):
              for i in range(2)]
     try:
         for p in procs:
-            line = p.stdout.readline()  # bounded: the racer connects with a 5 s login timeout
+            ready, _, _ = select.select([p.stdout], [], [], 30)
+            assert ready, "a racer did not start within 30 s"
+            line = p.stdout.readline()
             assert line.strip() == "ready", (line, p.stderr.read() if p.poll() is not None else "")
         for p in procs:
             p.stdin.write("go\n")
