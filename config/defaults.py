@@ -53,6 +53,14 @@ DEFAULTS = {
     "SCM_OUTBOX_INTERVAL_SECONDS": 30,
     "SCM_SCHEDULER_LEASE_SECONDS": 120,
 
+    # --- the outbox (mail and SMS) ---------------------------------------------
+    "SCM_OUTBOX_MAX_ATTEMPTS": 8,
+    "SCM_OUTBOX_BACKOFF_SECONDS": 30,     # doubled per attempt, capped at 1 hour
+    "SCM_OUTBOX_RECLAIM_SECONDS": 300,    # a row left "sending" this long is taken again
+    "SCM_MAIL_TIMEOUT_SECONDS": 10,
+    "SCM_MAIL_DOMAIN": None,              # for Message-IDs; defaults to scm.local
+    "SCM_NOTIFY_REPS": True,              # mail reps on new orders (switchable per customer)
+
     # --- SMS ------------------------------------------------------------------
     "SCM_SMS_BACKEND": "log",           # kannel | aliyun | log
     "SCM_SMS_SIGNATURE": "",

@@ -280,9 +280,11 @@ class Database:
 
     # --- transactions -----------------------------------------------------
     @contextlib.contextmanager
-    def transaction(self, *, write: bool = False) -> Iterator[Transaction]:
-        """A unit of work. ``write=True`` takes the engine's write lock first where
-        the engine has no row locks (SQLite), so read-check-write is safe."""
+    def transaction(self, *, write: bool = True) -> Iterator[Transaction]:
+        """A unit of work that may write. Where the engine has no row locks (SQLite) it
+        takes the write lock first, so read-check-write is safe and a read snapshot never
+        has to be upgraded (in WAL mode that upgrade fails at once instead of waiting).
+        Read-only work uses ``read()`` / ``write=False``."""
         tx = Transaction(self, self._acquire(), write)
         try:
             yield tx
@@ -319,7 +321,7 @@ class Database:
         """Run ``fn(tx)`` in a read transaction; retried once if the connection dropped."""
         for attempt in (1, 2):
             try:
-                with self.transaction() as tx:
+                with self.transaction(write=False) as tx:
                     return fn(tx)
             except errors.ConnectionLost:
                 if attempt == 2:

@@ -157,6 +157,18 @@ def create_token(name, label):
     click.echo(token)
 
 
+@scm_cli.command("send-outbox")
+@click.option("--limit", default=500, show_default=True, help="At most this many messages.")
+def send_outbox(limit):
+    """One delivery pass over pending mail and SMS."""
+    from .outbox import relay
+    try:
+        counts = relay(current_app._get_current_object(), limit=limit)
+    except BridgeError as exc:
+        _db_error(exc)
+    click.echo(f"sent {counts['sent']}, retry later {counts['retry']}, failed {counts['failed']}")
+
+
 @scm_cli.command("scheduler")
 def scheduler():
     """Run the scheduled jobs in the foreground (the production shape)."""

@@ -69,6 +69,7 @@ class SCMPlugin:
                          modules=modules, own_login_manager=own_login)
         app.extensions["scm"] = state
 
+        from . import outbox  # noqa: F401  (registers the relay job and the mail sender)
         from .blueprints import build_blueprint
         app.register_blueprint(build_blueprint(name, modules), url_prefix=state.url_prefix or None)
 

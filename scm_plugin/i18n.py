@@ -6,6 +6,7 @@ own Flask-Babel and catalogs keeps both. Times are stored in UTC and shown in
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from importlib.resources import files
 from zoneinfo import ZoneInfo
@@ -62,6 +63,23 @@ def current_locale() -> str:
     chosen = chosen or _default()
     g.scm_locale = chosen
     return chosen
+
+
+@contextlib.contextmanager
+def force_locale(locale: str | None):
+    """Render in another user's language (mails to reps), then switch back."""
+    if not has_request_context() or not locale or locale not in current_app.config["SCM_LOCALES"]:
+        yield
+        return
+    previous = g.get("scm_locale")
+    g.scm_locale = locale
+    try:
+        yield
+    finally:
+        if previous is None:
+            g.pop("scm_locale", None)
+        else:
+            g.scm_locale = previous
 
 
 def _default() -> str:

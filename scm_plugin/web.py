@@ -6,6 +6,7 @@ never changes how the host app's pages behave.
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass
 
 from flask import Blueprint, current_app, g, render_template, request, url_for
@@ -86,10 +87,16 @@ def install(bp: Blueprint) -> None:
                             for code in current_app.config["SCM_LOCALES"]],
             "scm_static": lambda filename: scm_url("static", filename=filename),
             "csrf_token": generate_csrf,
+            "uuid4": lambda: uuid.uuid4().hex,
             "_": i18n.gettext,
             "gettext": i18n.gettext,
             "ngettext": i18n.ngettext,
         }
+
+    @bp.before_request
+    def _upload_limit():
+        # Several files per form; each file is checked against the limit by storage.save.
+        request.max_content_length = (int(current_app.config["SCM_MAX_UPLOAD_MB"]) * 10 + 1) * 1024 * 1024
 
     @bp.after_request
     def _headers(resp):

@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import pytest
 
+pytest_plugins = ["fixtures.orders"]
+
 from fixtures import engines
 from fixtures import erp as erp_fixtures
+from fixtures import smtp as smtp_fixtures
 from fixtures import web as web_fixtures
 
 
@@ -41,8 +44,29 @@ def db(_prepared_db):
 
 
 @pytest.fixture
-def app(db, engine_db, tmp_path):
-    app = web_fixtures.make_app(engine_db.dsn, tmp_path)
+def smtp():
+    """A real SMTP server on 127.0.0.1 (aiosmtpd); ``smtp.stop()`` / ``smtp.start()``."""
+    server = smtp_fixtures.SMTPServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mail_config(smtp):
+    return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp.port, "MAIL_SUPPRESS_SEND": False,
+            "MAIL_DEFAULT_SENDER": "scm@example.test", "SCM_MAIL_TIMEOUT_SECONDS": 3}
+
+
+@pytest.fixture
+def app_config():
+    """Extra settings for the ``app`` fixture; override in a test module."""
+    return {}
+
+
+@pytest.fixture
+def app(db, engine_db, tmp_path, app_config):
+    app = web_fixtures.make_app(engine_db.dsn, tmp_path, **app_config)
     app.test_client_class = web_fixtures.Client
     yield app
     app.extensions["scm"].db.dispose()

@@ -137,3 +137,54 @@ def revoke(user_id: int):
 def grants():
     rows = get_db().read(users_repo.all_grants)
     return render_template("scm/admin/grants.html", grants=rows)
+
+
+@bp.route("/customers", methods=["GET", "POST"])
+@require("admin")
+def customers():
+    """Per customer: whether its reps are mailed when it places an order."""
+    from scm_plugin.erp_bridge.repos import orders as orders_repo
+    from scm_plugin.permissions import current_scope, ensure_customer
+
+    db = get_db()
+    if request.method == "POST":
+        code = request.form.get("customer_code", "")
+        notify = request.form.get("notify_reps") == "1"
+        with db.transaction() as tx:
+            ensure_customer(tx, code)
+            orders_repo.set_customer_notify(tx, code, notify, get_user().username)
+            from scm_plugin import audit
+            audit.record(tx, "customer.notify", "customer", code, customer_code=code, detail=f"notify_reps={notify}")
+        flash(_("Saved."), "success")
+        return redirect(scm_url("admin.customers"))
+    rows = db.read(lambda tx: orders_repo.customer_prefs(tx, current_scope()))
+    return render_template("scm/admin/customers.html", customers=rows)
+
+
+@bp.route("/outbox")
+@require("admin")
+def outbox():
+    from scm_plugin.erp_bridge.repos import outbox as outbox_repo
+    from scm_plugin.permissions import current_scope
+
+    status = request.args.get("status") or None
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    rows, total = get_db().read(lambda tx: outbox_repo.listing(tx, current_scope(), status, 50, (page - 1) * 50))
+    return render_template("scm/admin/outbox.html", rows=rows, total=total, page=page, per_page=50, status=status)
+
+
+@bp.route("/outbox/<int:row_id>/retry", methods=["POST"])
+@require("admin")
+def outbox_retry(row_id: int):
+    from scm_plugin.erp_bridge.repos import outbox as outbox_repo
+    from scm_plugin.permissions import current_scope
+
+    with get_db().transaction() as tx:
+        row = outbox_repo.row_in_scope(tx, current_scope(), row_id)
+        if row is None:
+            raise NotFound("outbox")
+        if outbox_repo.retry_failed(tx, row_id):
+            from scm_plugin import audit
+            audit.record(tx, "outbox.retry", "outbox", row_id, customer_code=row["customer_code"])
+            flash(_("It will be sent again shortly."), "success")
+    return redirect(scm_url("admin.outbox", status="failed"))

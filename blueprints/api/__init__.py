@@ -6,3 +6,4 @@ from flask import Blueprint
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 from . import views  # noqa: E402,F401
+from . import orders  # noqa: E402,F401

@@ -12,15 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from scm_plugin.api_errors import api_error
 from scm_plugin.auth import require
-
-_PYDANTIC_CODES = {
-    "missing": "required",
-    "string_too_long": "too_long",
-    "date_from_datetime_parsing": "date_invalid",
-    "date_parsing": "date_invalid",
-    "date_type": "date_invalid",
-}
-
+from scm_plugin.validation import validation_fields
 
 @dataclass
 class RouteSpec:
@@ -36,18 +28,6 @@ class RouteSpec:
 
 
 ROUTES: list[RouteSpec] = []
-
-
-def validation_fields(exc: ValidationError) -> dict[str, str]:
-    fields: dict[str, str] = {}
-    for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"]) or "body"
-        if err["type"].startswith("value_error") and isinstance(err.get("ctx", {}).get("error"), ValueError):
-            code = str(err["ctx"]["error"])  # our validators raise ValueError(<message code>)
-        else:
-            code = _PYDANTIC_CODES.get(err["type"], "invalid_input")
-        fields.setdefault(loc, code)
-    return fields
 
 
 def api_route(bp: Blueprint, rule: str, method: str = "GET", *, summary: str, roles=("rep", "admin", "customer"),

@@ -55,7 +55,15 @@ class SQLiteDialect(Dialect):
         return ""
 
     def begin_write(self, cursor: Any) -> None:
-        cursor.execute(_WRITE_LOCK_SQL)
+        import pyodbc
+
+        try:
+            cursor.execute(_WRITE_LOCK_SQL)
+        except pyodbc.Error as exc:
+            # Before init-db there is no version table: only schema creation runs then,
+            # and it takes the lock with its first CREATE.
+            if "no such table" not in str(exc).lower():
+                raise
 
     def insert_returning_id(self, cursor: Any, sql: str, params: list[Any], id_column: str) -> int:
         cursor.execute(sql, params)

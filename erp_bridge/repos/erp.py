@@ -18,3 +18,11 @@ def process_steps(tx: Transaction) -> list[Row]:
 
 def contacts_of_customer(tx: Transaction, code: str) -> list[Row]:
     return tx.all("erp.contacts_of_customer", code)
+
+
+def item(tx: Transaction, code: str) -> Row | None:
+    return tx.one("erp.item_by_code", code)
+
+
+def item_by_customer_part(tx: Transaction, customer_code: str, part_no: str) -> Row | None:
+    return tx.one("erp.item_by_customer_part", customer_code, part_no)

@@ -67,7 +67,7 @@ UPDATE scm_grant SET valid_until = ?, granted_by = ? WHERE id = ?
 DELETE FROM scm_grant WHERE user_id = ? AND customer_code = ?
 
 -- name: reps_of_customer
-SELECT DISTINCT u.id, u.username, u.display_name, u.email, u.mobile
+SELECT DISTINCT u.id, u.username, u.display_name, u.email, u.mobile, u.locale
 FROM scm_user u
 JOIN scm_grant g ON g.user_id = u.id
 WHERE u.active = 1 AND u.role IN ('rep', 'admin')

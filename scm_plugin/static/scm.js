@@ -21,4 +21,26 @@
       if (nav) { nav.style.display = toggle.checked ? "block" : ""; }
     });
   }
+  // Order lines: "add a line" copies the last row with the next index.
+  var add = document.getElementById("add-line");
+  var body = document.querySelector("#lines tbody");
+  if (add && body) {
+    add.addEventListener("click", function () {
+      var rows = body.querySelectorAll("tr.scm-line");
+      var last = rows[rows.length - 1];
+      var next = rows.length;
+      var clone = last.cloneNode(true);
+      clone.querySelectorAll(".scm-field-error").forEach(function (e) { e.remove(); });
+      clone.querySelectorAll(".scm-has-error").forEach(function (e) { e.classList.remove("scm-has-error"); });
+      clone.querySelectorAll("input").forEach(function (input) {
+        input.name = input.name.replace(/^lines-\d+-/, "lines-" + next + "-");
+        input.value = "";
+      });
+      var no = clone.querySelector(".scm-line-no");
+      if (no) { no.textContent = String(next + 1); }
+      body.appendChild(clone);
+      var first = clone.querySelector("input");
+      if (first) { first.focus(); }
+    });
+  }
 })();

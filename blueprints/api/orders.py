@@ -1,0 +1,86 @@
+"""API: orders and their documents (both kinds)."""
+import datetime as dt
+from typing import Literal
+
+from flask import jsonify, request
+from pydantic import BaseModel, ConfigDict, Field
+
+from scm_plugin import orders, storage
+from scm_plugin.auth import get_user
+from scm_plugin.errors import NotFound
+from scm_plugin.i18n import from_local
+from scm_plugin.permissions import current_scope
+from scm_plugin.state import get_db
+
+from . import bp
+from .spec import api_route
+
+
+class OrderQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    kind: Literal["sales", "sample"] | None = None
+    status: Literal["pending", "approved", "rejected"] | None = None
+    customer_code: str | None = Field(None, max_length=30)
+    order_no: str | None = Field(None, max_length=30)
+    contract_no: str | None = Field(None, max_length=30)
+    customer_part_no: str | None = Field(None, max_length=40)
+    inventory_code: str | None = Field(None, max_length=30)
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    page: int = Field(1, ge=1, le=100000)
+    per_page: int = Field(50, ge=1, le=200)
+
+
+@api_route(bp, "/orders", "POST", summary="Place a sales or sample order", roles=("customer", "rep", "admin"),
+           body=orders.OrderIn, response=orders.OrderOut, status=201)
+def place_order(body: orders.OrderIn):
+    order, replayed = orders.place_order(get_db(), get_user(), current_scope(), body,
+                                         idempotency_key=request.headers.get("Idempotency-Key"))
+    resp = jsonify(orders.to_api(order))
+    resp.status_code = 200 if replayed else 201
+    if replayed:
+        resp.headers["Idempotent-Replayed"] = "true"
+    return resp
+
+
+@api_route(bp, "/orders", "GET", summary="Orders in the caller's scope", roles=("customer", "rep", "admin"),
+           query=OrderQuery, response=orders.OrderListOut)
+def list_orders(query: OrderQuery):
+    date_from = from_local(dt.datetime.combine(query.date_from, dt.time())) if query.date_from else None
+    date_to = from_local(dt.datetime.combine(query.date_to + dt.timedelta(days=1), dt.time())) if query.date_to else None
+    rows, total = orders.search(
+        get_db(), current_scope(), kind=query.kind, status=query.status, customer_code=query.customer_code,
+        order_no=query.order_no, contract_no=query.contract_no, customer_part_no=query.customer_part_no,
+        inventory_code=query.inventory_code, date_from=date_from, date_to=date_to,
+        limit=query.per_page, offset=(query.page - 1) * query.per_page)
+    return jsonify({"items": [orders.summary_to_api(r) for r in rows], "page": query.page,
+                    "per_page": query.per_page, "total": total})
+
+
+@api_route(bp, "/orders/<order_no>", "GET", summary="One order", roles=("customer", "rep", "admin"),
+           response=orders.OrderOut)
+def get_order(order_no: str):
+    return jsonify(orders.to_api(orders.get_order(get_db(), current_scope(), order_no)))
+
+
+@api_route(bp, "/orders/<order_no>/attachments", "POST", summary="Attach a document to a pending order",
+           roles=("customer", "rep", "admin"), response=orders.AttachmentOut, status=201,
+           multipart={"file": "binary"})
+def add_attachment(order_no: str):
+    upload = request.files.get("file")
+    att = orders.add_attachment(get_db(), get_user(), current_scope(), order_no, upload)
+    resp = jsonify(orders.attachment_to_api(att))
+    resp.status_code = 201
+    return resp
+
+
+@api_route(bp, "/orders/<order_no>/attachments/<int:attachment_id>", "GET",
+           summary="Download a document of an order", roles=("customer", "rep", "admin"))
+def get_attachment(order_no: str, attachment_id: int):
+    att = orders.get_attachment(get_db(), current_scope(), order_no, attachment_id)
+    try:
+        return storage.download(att)
+    except FileNotFoundError:
+        raise NotFound("attachment") from None
+

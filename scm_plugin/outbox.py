@@ -1,0 +1,162 @@
+"""The outbox: mail and SMS written in the same transaction as the business change, and
+a relay that delivers them.
+
+Delivery is at-least-once with a window of one message: a row is marked ``sending``
+(and committed) before it is handed to the server and ``sent`` right after; a relay that
+crashes in between leaves the row in ``sending`` and it is reclaimed after
+``SCM_OUTBOX_RECLAIM_SECONDS``. Every mail carries a Message-ID derived from the row,
+so a mail server or client can recognise that one possible duplicate. Failures are
+retried with exponential back-off up to ``SCM_OUTBOX_MAX_ATTEMPTS``, then the row is
+``failed`` for an admin to see and retry. One bad recipient never holds up the others.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import smtplib
+import socket
+from typing import Callable
+
+from flask import Flask, current_app, render_template
+from flask_mail import Connection, Message
+
+from .erp_bridge import BridgeError
+from .erp_bridge.clock import utcnow
+from .erp_bridge.repos import outbox as repo
+from .scheduler import holder_id, register_job
+
+log = logging.getLogger(__name__)
+
+
+class PermanentFailure(Exception):
+    """The recipient or message can never be delivered: do not retry."""
+
+
+class TemporaryFailure(Exception):
+    """The server is down or busy: retry later."""
+
+
+# channel → sender(app, row); SMS registers its own (sms module).
+SENDERS: dict[str, Callable[[Flask, dict], None]] = {}
+
+
+def register_sender(channel: str, sender: Callable[[Flask, dict], None]) -> None:
+    SENDERS[channel] = sender
+
+
+# --- writing ----------------------------------------------------------------------
+def enqueue_mail(tx, *, to: str, template: str, context: dict, ref_type: str | None = None,
+                 ref_id: int | None = None, customer_code: str | None = None) -> int:
+    """Render ``scm/emails/<template>.subject.txt|.txt|.html`` now (the user's language
+    and links are known now) and write the mail into the outbox."""
+    subject = " ".join(render_template(f"scm/emails/{template}.subject.txt", **context).split())
+    body = render_template(f"scm/emails/{template}.txt", **context)
+    html = render_template(f"scm/emails/{template}.html", **context)
+    return repo.enqueue(tx, channel="mail", recipient=to, subject=subject, body=body,
+                        payload={"html": html}, ref_type=ref_type, ref_id=ref_id,
+                        customer_code=customer_code)
+
+
+# --- sending mail -------------------------------------------------------------------
+class _TimeoutConnection(Connection):
+    """Flask-Mail's connection with a socket timeout (it has none of its own)."""
+
+    def configure_host(self):
+        timeout = float(current_app.config.get("SCM_MAIL_TIMEOUT_SECONDS", 10))
+        mail = self.mail
+        if mail.use_ssl:
+            host = smtplib.SMTP_SSL(mail.server, mail.port, timeout=timeout)
+        else:
+            host = smtplib.SMTP(mail.server, mail.port, timeout=timeout)
+        host.set_debuglevel(int(mail.debug))
+        if mail.use_tls:
+            host.starttls()
+        if mail.username and mail.password:
+            host.login(mail.username, mail.password)
+        return host
+
+
+def send_mail(app: Flask, row: dict) -> None:
+    state = app.extensions["mail"]
+    domain = app.config.get("SCM_MAIL_DOMAIN") or "scm.local"
+    msg = Message(subject=row["subject"] or "", recipients=[row["recipient"]], body=row["body"],
+                  html=(row.get("payload") or {}).get("html"),
+                  sender=app.config.get("MAIL_DEFAULT_SENDER") or f"scm@{domain}",
+                  extra_headers={"Auto-Submitted": "auto-generated"})
+    # Stable per outbox row, so a possible duplicate after a crash is recognisable.
+    msg.msgId = f"<scm-outbox-{row['id']}@{domain}>"
+    try:
+        with _TimeoutConnection(state) as conn:
+            conn.send(msg)
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = [code for code, _m in exc.recipients.values()]
+        if all(500 <= c < 600 for c in codes):
+            raise PermanentFailure(f"recipient refused ({codes[0]})") from None
+        raise TemporaryFailure(f"recipient deferred ({codes[0] if codes else '?'})") from None
+    except smtplib.SMTPResponseException as exc:
+        if 500 <= exc.smtp_code < 600 and exc.smtp_code not in (530, 535):
+            raise PermanentFailure(f"mail server refused ({exc.smtp_code})") from None
+        raise TemporaryFailure(f"mail server said {exc.smtp_code}") from None
+    except (OSError, smtplib.SMTPException, socket.timeout) as exc:
+        raise TemporaryFailure(f"mail server unreachable ({type(exc).__name__})") from None
+
+
+register_sender("mail", send_mail)
+
+
+# --- the relay ----------------------------------------------------------------------
+def backoff(attempts: int, base: int) -> dt.timedelta:
+    """30 s, 1 min, 2 min, 4 min … capped at 1 hour."""
+    return dt.timedelta(seconds=min(3600, base * (2 ** max(0, attempts - 1))))
+
+
+def relay(app: Flask, limit: int = 100) -> dict[str, int]:
+    """One delivery pass over due rows; returns counts by outcome."""
+    db = app.extensions["scm"].db
+    cfg = app.config
+    holder = holder_id()
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    rows = repo.claim_due(db, holder, limit, dt.timedelta(seconds=int(cfg.get("SCM_OUTBOX_RECLAIM_SECONDS", 300))))
+    max_attempts = int(cfg.get("SCM_OUTBOX_MAX_ATTEMPTS", 8))
+    base = int(cfg.get("SCM_OUTBOX_BACKOFF_SECONDS", 30))
+    for row in rows:
+        sender = SENDERS.get(row["channel"])
+        try:
+            if sender is None:
+                raise TemporaryFailure(f"no sender for channel {row['channel']}")
+            with app.app_context():
+                sender(app, row)
+        except PermanentFailure as exc:
+            repo.mark_failed(db, row["id"], holder, str(exc))
+            counts["failed"] += 1
+            log.warning("outbox %s to %s failed permanently: %s", row["id"], row["recipient"], exc)
+        except TemporaryFailure as exc:
+            if row["attempts"] >= max_attempts:
+                repo.mark_failed(db, row["id"], holder, f"{exc} (gave up after {row['attempts']} attempts)")
+                counts["failed"] += 1
+            else:
+                repo.mark_retry(db, row["id"], holder, utcnow() + backoff(row["attempts"], base), str(exc))
+                counts["retry"] += 1
+            log.info("outbox %s to %s: %s", row["id"], row["recipient"], exc)
+        except BridgeError:
+            raise
+        except Exception as exc:  # a bug in a sender must not stop the others
+            log.exception("outbox %s: unexpected error", row["id"])
+            repo.mark_retry(db, row["id"], holder, utcnow() + backoff(row["attempts"], base),
+                            f"internal error ({type(exc).__name__})")
+            counts["retry"] += 1
+        else:
+            repo.mark_sent(db, row["id"], holder)
+            counts["sent"] += 1
+    return counts
+
+
+def relay_job(app: Flask) -> None:
+    counts = relay(app)
+    if any(counts.values()):
+        log.info("outbox relay: %s", counts)
+
+
+register_job("outbox", relay_job, "SCM_OUTBOX_INTERVAL_SECONDS")
+
+__all__ = ["enqueue_mail", "relay", "register_sender", "PermanentFailure", "TemporaryFailure"]
