@@ -32,11 +32,14 @@ setup(
         "Flask-Login>=0.6.3",
         "Flask-WTF>=1.2",
         "Flask-Mail>=0.10",
-        "Flask-Babel>=4.0",
+        "Babel>=2.12",            # translations, dates and numbers in zh_CN/zh_TW/en
+        "pydantic>=2.5",          # request validation; the OpenAPI document is generated from it
+        "filetype>=1.2",          # upload types decided by content (magic numbers), not by name
         "APScheduler>=3.10,<4",
         "pyodbc>=5.1",
         "phonenumbers>=8.13",
         "openpyxl>=3.1",
+        "email-validator>=2.0",   # WTForms' Email validator
     ],
     extras_require={
         "test": [
