@@ -16,6 +16,7 @@ CORE = ("home", "auth")
 PACKAGES = {
     "home": "scm_plugin.blueprints.home",
     "auth": "scm_plugin.blueprints.auth",
+    "order_review": "scm_plugin.blueprints.order_review",
     "portal": "scm_plugin.blueprints.portal",
     "admin": "scm_plugin.blueprints.admin",
     "api": "scm_plugin.blueprints.api",

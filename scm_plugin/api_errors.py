@@ -7,7 +7,7 @@ from flask import jsonify
 from .messages import field_messages, message
 
 
-def api_error(status: int, code: str, fields: dict[str, str] | None = None, **variables):
+def api_error(status: int, code: str, fields: dict[str, str] | None = None, /, **variables):
     body = {"error": code, "message": message(code, **variables)}
     if fields:
         body["fields"] = field_messages(fields)

@@ -52,6 +52,25 @@ MESSAGES = {
     "idempotency_key_reused": _l("This Idempotency-Key was already used for a different order."),
     "order_not_pending": _l("This order is no longer pending."),
     "kind_invalid": _l("Choose sales order or sample order."),
+    # review
+    "order_rejected": _l("This order was rejected; it cannot be approved."),
+    "order_approved": _l("This order was already approved; it cannot be rejected."),
+    "reason_required": _l("Give a reason; the customer will see it."),
+    "pf_item_missing": _l("Inventory code %(code)s does not exist in the ERP."),
+    "pf_item_ok": _l("Item %(code)s exists."),
+    "pf_part_unmapped": _l("Part no %(part)s is no longer in the customer's item list."),
+    "pf_part_other_item": _l("Part no %(part)s now maps to %(code)s."),
+    "pf_part_ok": _l("Part no %(part)s resolves to this item."),
+    "pf_master_differs": _l("Master-disc no %(given)s differs from the ERP's %(erp)s."),
+    "pf_master_ok": _l("Master-disc no %(no)s is known."),
+    "pf_master_unknown": _l("The ERP has no master-disc no for this item (order says %(no)s)."),
+    "pf_qty_not_positive": _l("The quantity is not positive."),
+    "pf_qty_large": _l("The quantity is above %(limit)s: please check."),
+    "pf_qty_ok": _l("The quantity is plausible."),
+    "pf_no_date": _l("No requested date."),
+    "pf_date_past": _l("The requested date has passed."),
+    "pf_lead_time": _l("Lead time is %(days)s days: the earliest date is %(earliest)s."),
+    "pf_date_ok": _l("The requested date allows the lead time (%(days)s days)."),
     # files
     "file_required": _l("Choose a file."),
     "file_empty": _l("The file is empty."),
@@ -63,7 +82,7 @@ MESSAGES = {
 }
 
 
-def message(code: str, **variables) -> str:
+def message(code: str, /, **variables) -> str:
     text = MESSAGES.get(code)
     if text is None:
         log.error("no message for code %r", code)

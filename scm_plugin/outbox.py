@@ -20,6 +20,7 @@ from typing import Callable
 from flask import Flask, current_app, render_template
 from flask_mail import Connection, Message
 
+from . import i18n
 from .erp_bridge import BridgeError
 from .erp_bridge.clock import utcnow
 from .erp_bridge.repos import outbox as repo
@@ -49,6 +50,9 @@ def enqueue_mail(tx, *, to: str, template: str, context: dict, ref_type: str | N
                  ref_id: int | None = None, customer_code: str | None = None) -> int:
     """Render ``scm/emails/<template>.subject.txt|.txt|.html`` now (the user's language
     and links are known now) and write the mail into the outbox."""
+    # Mails are also rendered outside the plugin's own requests (jobs, other blueprints):
+    # the translation functions are passed explicitly rather than taken from the page context.
+    context = dict(context, _=i18n.gettext, gettext=i18n.gettext, ngettext=i18n.ngettext)
     subject = " ".join(render_template(f"scm/emails/{template}.subject.txt", **context).split())
     body = render_template(f"scm/emails/{template}.txt", **context)
     html = render_template(f"scm/emails/{template}.html", **context)

@@ -60,6 +60,20 @@ def visible_functions(user) -> list[Function]:
     return [f for f in FUNCTIONS if user.role in f.roles and f"{name}.{f.endpoint}" in views]
 
 
+def _nav_counts(user, functions) -> dict[str, int]:
+    """Pending orders per review list, for the menu badges (one query per page)."""
+    if user is None or not any(f.module == "order_review" for f in functions):
+        return {}
+    from .erp_bridge.repos import orders as orders_repo
+    from .permissions import current_scope
+
+    try:
+        counts = get_state().db.read(lambda tx: orders_repo.pending_counts(tx, current_scope()))
+    except BridgeError:
+        return {}  # the menu must render even when the database is having trouble
+    return {"order_review.queue_sales": counts["sales"], "order_review.queue_sample": counts["sample"]}
+
+
 def install(bp: Blueprint) -> None:
     @bp.app_template_filter("scm_datetime")
     def _dt(value, fmt="yyyy-MM-dd HH:mm"):
@@ -76,12 +90,14 @@ def install(bp: Blueprint) -> None:
     @bp.context_processor
     def _context():
         user = get_user()
+        functions = visible_functions(user)
         return {
+            "scm_nav_counts": _nav_counts(user, functions),
             "scm_base_template": current_app.config["SCM_BASE_TEMPLATE"],
             "scm_user": user,
             "scm_url": scm_url,
             "scm_has": lambda endpoint: f"{get_state().name}.{endpoint}" in current_app.view_functions,
-            "scm_functions": visible_functions(user),
+            "scm_functions": functions,
             "scm_locale": i18n.current_locale(),
             "scm_locales": [(code, i18n.LOCALE_NAMES.get(code, code))
                             for code in current_app.config["SCM_LOCALES"]],

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from scm_plugin.erp_bridge import Mapping
+
 pytest_plugins = ["fixtures.orders"]
 
 from fixtures import engines
@@ -34,6 +36,22 @@ def _prepared_db(engine_db):
     db = erp_fixtures.prepare(engine_db.dsn)
     yield db
     db.dispose()
+
+
+@pytest.fixture(scope="session")
+def alt_mapping() -> Mapping:
+    return Mapping.load(erp_fixtures.ALT_MAPPING_PATH)
+
+
+@pytest.fixture(scope="session")
+def _alt_prepared_db(engine, tmp_path_factory, alt_mapping):
+    """The second ERP (other table and column names) in a database of its own."""
+    created = engines.create_database(engine, tmp_path_factory.mktemp(f"{engine}-alt"), label="alt")
+    db = erp_fixtures.prepare(created.dsn, alt_mapping)
+    db.test_dsn = created.dsn
+    yield db
+    db.dispose()
+    created.drop()
 
 
 @pytest.fixture

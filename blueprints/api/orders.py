@@ -84,3 +84,27 @@ def get_attachment(order_no: str, attachment_id: int):
     except FileNotFoundError:
         raise NotFound("attachment") from None
 
+
+
+class RejectIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reason: str = Field(..., min_length=1, max_length=500, description="Shown to the customer")
+
+
+@api_route(bp, "/orders/<order_no>/approve", "POST", summary="Approve into the ERP review form (exactly once)",
+           roles=("rep", "admin"), response=orders.OrderOut)
+def approve_order(order_no: str):
+    from scm_plugin.blueprints.order_review import services as review
+
+    decision = review.approve(get_db(), get_user(), current_scope(), order_no)
+    return jsonify(orders.to_api(decision.order))
+
+
+@api_route(bp, "/orders/<order_no>/reject", "POST", summary="Reject with a reason the customer sees",
+           roles=("rep", "admin"), body=RejectIn, response=orders.OrderOut)
+def reject_order(order_no: str, body: RejectIn):
+    from scm_plugin.blueprints.order_review import services as review
+
+    decision = review.reject(get_db(), get_user(), current_scope(), order_no, body.reason)
+    return jsonify(orders.to_api(decision.order))

@@ -124,3 +124,43 @@ def search(tx: Transaction, scope: Scope, *, kind: str | None = None, status: st
         f"WHERE {where_sql} ORDER BY {order_by}, o.id DESC",
         select_params, limit, offset)
     return rows, int(total or 0)
+
+
+def lock(tx: Transaction, order_no: str) -> Row | None:
+    """The order row, locked until the transaction ends (SQLite: the write lock is
+    already held by a write transaction)."""
+    return tx.one("orders.lock_by_no", order_no)
+
+
+def mark_approved(tx: Transaction, order_id: int, user_id: int, form_id: int, form_no: str) -> bool:
+    return tx.execute("orders.mark_approved", user_id, utcnow(), form_id, form_no, order_id) == 1
+
+
+def mark_rejected(tx: Transaction, order_id: int, user_id: int, reason: str) -> bool:
+    return tx.execute("orders.mark_rejected", user_id, utcnow(), reason, order_id) == 1
+
+
+def set_contract_no(tx: Transaction, order_id: int, contract_no: str) -> None:
+    tx.execute("orders.set_contract_no", contract_no, order_id)
+
+
+def pending_counts(tx: Transaction, scope: Scope) -> dict[str, int]:
+    cond, params = scope.sql("o.customer_code")
+    rows = tx.all(f"SELECT o.kind, COUNT(*) AS n FROM scm_order o WHERE o.status = 'pending' AND {cond} "
+                  f"GROUP BY o.kind", *params)
+    counts = {k: 0 for k in KINDS}
+    counts.update({r["kind"]: int(r["n"]) for r in rows})
+    return counts
+
+
+def last_seen(tx: Transaction, user_id: int, view: str) -> dt.datetime | None:
+    return tx.scalar("orders.seen_get", user_id, view)
+
+
+def mark_seen(tx: Transaction, user_id: int, view: str, at: dt.datetime) -> None:
+    if not tx.execute("orders.seen_update", at, user_id, view):
+        tx.execute("orders.seen_insert", user_id, view, at)
+
+
+def customer_users(tx: Transaction, customer_code: str) -> list[Row]:
+    return tx.all("orders.customer_users", customer_code)

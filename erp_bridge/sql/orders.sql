@@ -47,3 +47,35 @@ INSERT INTO scm_idempotency (user_id, idem_key, order_id, created_at, request_ha
 
 -- name: customer_notify
 SELECT notify_reps FROM scm_customer_pref WHERE customer_code = ?
+
+-- name: lock_by_no
+SELECT id, order_no, kind, customer_code, status, customer_order_no, requested_date, remarks,
+       erp_form_id, erp_form_no, contract_no, reject_reason
+FROM scm_order{:lock}
+WHERE order_no = ?{:for_update}
+
+-- name: mark_approved
+UPDATE scm_order SET status = 'approved', reviewed_by = ?, reviewed_at = ?, erp_form_id = ?, erp_form_no = ?
+WHERE id = ? AND status = 'pending'
+
+-- name: mark_rejected
+UPDATE scm_order SET status = 'rejected', reviewed_by = ?, reviewed_at = ?, reject_reason = ?
+WHERE id = ? AND status = 'pending'
+
+-- name: set_contract_no
+UPDATE scm_order SET contract_no = ? WHERE id = ? AND contract_no IS NULL
+
+-- name: seen_get
+SELECT seen_at FROM scm_user_seen WHERE user_id = ? AND view_name = ?
+
+-- name: seen_update
+UPDATE scm_user_seen SET seen_at = ? WHERE user_id = ? AND view_name = ?
+
+-- name: seen_insert
+INSERT INTO scm_user_seen (user_id, view_name, seen_at) VALUES (?, ?, ?)
+
+-- name: customer_users
+SELECT id, username, display_name, email, locale
+FROM scm_user
+WHERE role = 'customer' AND customer_code = ? AND active = 1
+ORDER BY username

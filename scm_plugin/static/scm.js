@@ -43,4 +43,25 @@
       if (first) { first.focus(); }
     });
   }
+  // Review lists refresh themselves without losing filters or the scroll position:
+  // only the rows are fetched again (the same URL with partial=1 and the first view's
+  // "since", so the "new" marks stay).
+  var note = document.getElementById("refresh-note");
+  var rowsBody = document.getElementById("queue-rows");
+  if (note && rowsBody) {
+    var seconds = parseInt(note.getAttribute("data-refresh-seconds"), 10) || 300;
+    var url = note.getAttribute("data-refresh-url");
+    var stamp = document.getElementById("refreshed-at");
+    setInterval(function () {
+      fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+        .then(function (resp) { if (!resp.ok) { throw new Error(resp.status); } return resp.text(); })
+        .then(function (html) {
+          var y = window.scrollY;
+          rowsBody.innerHTML = html;
+          window.scrollTo(0, y);
+          if (stamp) { stamp.textContent = "✓ " + new Date().toLocaleTimeString(); }
+        })
+        .catch(function () { if (stamp) { stamp.textContent = "⚠"; } });
+    }, seconds * 1000);
+  }
 })();

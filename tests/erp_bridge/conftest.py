@@ -25,28 +25,12 @@ from fixtures import engines
 from fixtures import erp as erp_fixtures
 from scm_plugin.erp_bridge import Database, Mapping
 
-ALT_MAPPING_PATH = Path(__file__).with_name("alt_mapping.toml")
+from fixtures.erp import ALT_MAPPING_PATH  # noqa: E402  (shared with the web tests)
 MAPPINGS = ("reference", "alt")
 
 
 def load_mapping(name: str) -> Mapping:
     return Mapping.default() if name == "reference" else Mapping.load(ALT_MAPPING_PATH)
-
-
-@pytest.fixture(scope="session")
-def alt_mapping() -> Mapping:
-    return Mapping.load(ALT_MAPPING_PATH)
-
-
-@pytest.fixture(scope="session")
-def _alt_prepared_db(engine, tmp_path_factory, alt_mapping):
-    """The second ERP (other table and column names) in a database of its own."""
-    created = engines.create_database(engine, tmp_path_factory.mktemp(f"{engine}-alt"), label="alt")
-    db = erp_fixtures.prepare(created.dsn, alt_mapping)
-    db.test_dsn = created.dsn
-    yield db
-    db.dispose()
-    created.drop()
 
 
 @pytest.fixture(params=MAPPINGS)

@@ -1,0 +1,19 @@
+"""Scheduled: contract numbers assigned by the ERP's approval flow, read back."""
+from __future__ import annotations
+
+import logging
+
+from scm_plugin.scheduler import register_job
+
+from .services import sync_contract_numbers
+
+log = logging.getLogger(__name__)
+
+
+def contract_sync_job(app) -> None:
+    n = sync_contract_numbers(app)
+    if n:
+        log.info("contract numbers read back for %s orders", n)
+
+
+register_job("contract_sync", contract_sync_job, "SCM_CONTRACT_SYNC_SECONDS")
