@@ -1,26 +1,31 @@
 """The plugin's modules: one parent ``scm`` blueprint with a child per module.
 
 The parent is built per app (its name and prefix are the host's choice); each module
-package exports a module-level ``bp`` that is nested under it. Endpoints read
+is a package ``scm_plugin.blueprints.<module>`` exporting a module-level ``bp`` that is
+nested under it, and optionally ``DEFAULTS`` (its ``SCM_*`` settings). Endpoints read
 ``scm.<module>.<view>``.
 """
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from importlib.resources import files
+from types import ModuleType
 
 from flask import Blueprint
 
-# Modules always present, then the switchable ones (SCM_ENABLED_MODULES), in menu order.
+# Always present, before the switchable modules (SCM_ENABLED_MODULES) in menu order.
 CORE = ("home", "auth")
-PACKAGES = {
-    "home": "scm_plugin.blueprints.home",
-    "auth": "scm_plugin.blueprints.auth",
-    "order_review": "scm_plugin.blueprints.order_review",
-    "portal": "scm_plugin.blueprints.portal",
-    "admin": "scm_plugin.blueprints.admin",
-    "api": "scm_plugin.blueprints.api",
-}
+
+
+def module_packages(enabled: tuple[str, ...]) -> list[tuple[str, ModuleType]]:
+    """The enabled modules that exist as packages, imported."""
+    found = []
+    for name in CORE + tuple(enabled):
+        qualified = f"{__name__}.{name}"
+        if importlib.util.find_spec(qualified) is not None:
+            found.append((name, importlib.import_module(qualified)))
+    return found
 
 
 def build_blueprint(name: str, enabled: tuple[str, ...]) -> Blueprint:
@@ -33,11 +38,6 @@ def build_blueprint(name: str, enabled: tuple[str, ...]) -> Blueprint:
         static_url_path="/static",
     )
     web.install(parent)
-    for module in CORE + tuple(m for m in enabled if m in PACKAGES):
-        package = importlib.import_module(PACKAGES[module])
+    for _module, package in module_packages(enabled):
         parent.register_blueprint(package.bp)
     return parent
-
-
-def registered_modules(enabled: tuple[str, ...]) -> tuple[str, ...]:
-    return CORE + tuple(m for m in enabled if m in PACKAGES)

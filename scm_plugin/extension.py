@@ -44,6 +44,10 @@ class SCMPlugin:
         if enabled_modules is not None:
             app.config["SCM_ENABLED_MODULES"] = tuple(enabled_modules)
         name = app.config["SCM_BLUEPRINT_NAME"]
+        from .blueprints import module_packages
+        for _module, package in module_packages(tuple(_module_names(app.config))):
+            for key, value in getattr(package, "DEFAULTS", {}).items():
+                app.config.setdefault(key, value)
         if "scm" in app.extensions:
             mounted = app.extensions["scm"].name
             raise ConfigError(f"scm_plugin is already mounted on this app as {mounted!r}; "
@@ -76,6 +80,13 @@ class SCMPlugin:
         from .cli import scm_cli
         if "scm" not in app.cli.commands:
             app.cli.add_command(scm_cli)
+
+
+def _module_names(config) -> list[str]:
+    raw = config.get("SCM_ENABLED_MODULES") or ()
+    if isinstance(raw, str):
+        raw = [m.strip() for m in raw.split(",")]
+    return [m for m in raw if m in MODULES]
 
 
 def _setup_login(app: Flask) -> bool:

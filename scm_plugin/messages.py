@@ -82,6 +82,14 @@ MESSAGES = {
 }
 
 
+def register(messages: dict) -> None:
+    """A module's own message codes (``blueprints/<module>/messages.py``)."""
+    clash = {k for k in messages if k in MESSAGES and MESSAGES[k] is not messages[k]}
+    if clash:
+        raise ValueError(f"message codes defined twice: {sorted(clash)}")
+    MESSAGES.update(messages)
+
+
 def message(code: str, /, **variables) -> str:
     text = MESSAGES.get(code)
     if text is None:

@@ -30,20 +30,19 @@ class Function:
     endpoint: str      # relative to the parent blueprint
     label: str         # msgid
     roles: tuple[str, ...]
-    icon: str
 
 
 # The nine functions of 客户业务管理, in the order users know them.
 FUNCTIONS = (
-    Function(1, "order_review", "order_review.queue_sales", "Sales-order review", ("rep", "admin"), "📋"),
-    Function(2, "order_review", "order_review.queue_sample", "Sample-order review", ("rep", "admin"), "🧪"),
-    Function(3, "alert_policy", "alert_policy.search_sales", "Order alert policy", ("rep", "admin"), "⏰"),
-    Function(4, "alert_policy", "alert_policy.search_sample", "Sample-order alert policy", ("rep", "admin"), "⏱"),
-    Function(5, "inventory", "inventory.query", "Inventory query", ("rep", "admin"), "📦"),
-    Function(6, "customer_stock", "customer_stock.index", "Customer stock upkeep", ("rep", "admin"), "🗂"),
-    Function(7, "feedback", "feedback.index", "Customer feedback", ("rep", "admin"), "💬"),
-    Function(8, "documents", "documents.index", "Document upload", ("rep", "admin"), "📎"),
-    Function(9, "sms", "sms.compose", "Send SMS", ("rep", "admin"), "✉"),
+    Function(1, "order_review", "order_review.queue_sales", "Sales-order review", ("rep", "admin")),
+    Function(2, "order_review", "order_review.queue_sample", "Sample-order review", ("rep", "admin")),
+    Function(3, "alert_policy", "alert_policy.search_sales", "Order alert policy", ("rep", "admin")),
+    Function(4, "alert_policy", "alert_policy.search_sample", "Sample-order alert policy", ("rep", "admin")),
+    Function(5, "inventory", "inventory.query", "Inventory query", ("rep", "admin")),
+    Function(6, "customer_stock", "customer_stock.index", "Customer stock upkeep", ("rep", "admin")),
+    Function(7, "feedback", "feedback.index", "Customer feedback", ("rep", "admin")),
+    Function(8, "documents", "documents.index", "Document upload", ("rep", "admin")),
+    Function(9, "sms", "sms.compose", "Send SMS", ("rep", "admin")),
 )
 
 

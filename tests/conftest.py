@@ -20,7 +20,16 @@ def pytest_addoption(parser):
 
 def pytest_generate_tests(metafunc):
     if "engine" in metafunc.fixturenames:
-        metafunc.parametrize("engine", engines.selected_engines(metafunc.config), scope="session")
+        chosen = engines.selected_engines(metafunc.config)
+        if "browser" in metafunc.definition.path.parts:
+            chosen = chosen[:1]  # the user's path through the pages, on one engine
+        metafunc.parametrize("engine", chosen, scope="session")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "browser" in item.path.parts:
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")

@@ -3,8 +3,8 @@
 * each view declares who may use it (``scm_roles``, set by ``require``/``public``);
 * anonymous users are sent to log in (pages) or get 401 (API);
 * users of other roles get 403;
-* every route with an object in its URL has a case below that builds the URL of an
-  object outside the user's scope and expects 404.
+* every route with an object in its URL has a case (tests/fixtures/access_cases/) that
+  builds the URL of an object outside the user's scope and expects 404.
 
 A new route without a declaration or without a case fails this file.
 """
@@ -15,47 +15,17 @@ import pytest
 ROLES = ("rep", "admin", "customer")
 USER_OF_ROLE = {"rep": "rep1", "admin": "admin", "customer": "cust1"}
 
-# endpoint (without the "scm." prefix) → builder(ctx) returning URL values for an
-# object the *checked* user may not see; None for routes without URL values.
-OBJECT_CASES = {
-    # admin pages are admin-only; a missing user id is the "foreign object"
-    "admin.user_detail": lambda ctx: {"user_id": 987654},
-    "admin.grant": lambda ctx: {"user_id": 987654},
-    "admin.revoke": lambda ctx: {"user_id": 987654},
-    # the API's catch-all answers 404 JSON for anything unknown
-    "api.unknown": lambda ctx: {"_unknown": "no/such/thing"},
-    "admin.outbox_retry": lambda ctx: {"row_id": ctx["outbox_id"]},
-    # static files are public
-    "static": lambda ctx: {"filename": "scm.css"},
-    # orders and their files: an order of C003 (not granted to rep1, not cust1's company)
-    "portal.order_detail": lambda ctx: {"order_no": ctx["order_no"]},
-    "portal.attachment": lambda ctx: {"order_no": ctx["order_no"], "attachment_id": ctx["attachment_id"]},
-    "api.get_order": lambda ctx: {"order_no": ctx["order_no"]},
-    "api.add_attachment": lambda ctx: {"order_no": ctx["order_no"]},
-    "api.get_attachment": lambda ctx: {"order_no": ctx["order_no"], "attachment_id": ctx["attachment_id"]},
-    "api.approve_order": lambda ctx: {"order_no": ctx["order_no"]},
-    "api.reject_order": lambda ctx: {"order_no": ctx["order_no"]},
-    "order_review.detail": lambda ctx: {"order_no": ctx["order_no"]},
-    "order_review.approve": lambda ctx: {"order_no": ctx["order_no"]},
-    "order_review.reject": lambda ctx: {"order_no": ctx["order_no"]},
-    "order_review.attachment": lambda ctx: {"order_no": ctx["order_no"], "attachment_id": ctx["attachment_id"]},
-}
-
-PDF = b"%PDF-1.4\n%%EOF\n"
-MISSING = {"order_no": "SO000000999999", "attachment_id": 987654, "outbox_id": 987654}
+from fixtures.access_cases import CASES as OBJECT_CASES
+from fixtures.access_cases import MISSING, SETUPS
 
 
 @pytest.fixture
-def foreign(app, make_order, tokens, db):
-    """Objects of customer C003, outside the scope of rep1 and cust1. The outbox row is
-    of C003 too, so an admin... holds "*" and the case is covered by a missing id instead."""
-    import io
-    order = make_order("cust3", lines=[{"inventory_code": "1002001", "quantity": 100}])
-    resp = app.test_client().post(f"/scm/api/v1/orders/{order['order_no']}/attachments",
-                                  data={"file": (io.BytesIO(PDF), "c3.pdf")}, content_type="multipart/form-data",
-                                  headers={"Authorization": f"Bearer {tokens('cust3')}"})
-    assert resp.status_code == 201
-    return {"order_no": order["order_no"], "attachment_id": resp.json["id"], "outbox_id": 987654}
+def foreign(request, users):
+    """Objects outside the scope of the checked users, made by each module's setup."""
+    ctx = {}
+    for setup in SETUPS:
+        ctx.update(setup(request))
+    return ctx
 
 
 def _scm_rules(app):
