@@ -46,6 +46,14 @@ FUNCTIONS = (
 )
 
 
+# What a customer's portal user sees in the menu.
+PORTAL_FUNCTIONS = (
+    Function(1, "portal", "portal.index", "My orders", ("customer",)),
+    Function(2, "feedback", "feedback.portal_list", "Complaints and suggestions", ("customer",)),
+    Function(3, "documents", "documents.portal_list", "Documents for us", ("customer",)),
+)
+
+
 def scm_url(endpoint: str, **values) -> str:
     """url_for relative to the plugin's parent blueprint, whatever name the host chose."""
     return url_for(f"{get_state().name}.{endpoint}", **values)
@@ -56,7 +64,7 @@ def visible_functions(user) -> list[Function]:
         return []
     name = get_state().name
     views = current_app.view_functions
-    return [f for f in FUNCTIONS if user.role in f.roles and f"{name}.{f.endpoint}" in views]
+    return [f for f in FUNCTIONS + PORTAL_FUNCTIONS if user.role in f.roles and f"{name}.{f.endpoint}" in views]
 
 
 def _nav_counts(user, functions) -> dict[str, int]:
