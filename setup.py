@@ -4,6 +4,7 @@ from setuptools import setup
 
 PACKAGES = {
     "scm_plugin": "scm_plugin",
+    "scm_plugin.demo": "scm_plugin/demo",
     "scm_plugin.erp_bridge": "erp_bridge",
     "scm_plugin.erp_bridge.dialects": "erp_bridge/dialects",
     "scm_plugin.erp_bridge.migrations": "erp_bridge/migrations",
@@ -22,6 +23,7 @@ setup(
     package_dir=PACKAGES,
     package_data={
         "scm_plugin": ["static/**/*", "translations/*/LC_MESSAGES/*"],
+        "scm_plugin.demo": ["sql/*.sql"],
         "scm_plugin.erp_bridge": ["sql/*.sql", "sql/*/*.sql"],
         "scm_plugin.templates": ["**/*.html", "**/*.txt"],
         "scm_plugin.config": ["*.toml", "*.json", "*.cfg", "*.example"],

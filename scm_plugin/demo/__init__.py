@@ -13,8 +13,8 @@ from pathlib import Path
 
 import click
 
-from . import accounts
-from .erp_bridge import erp_schema, migrations
+from .. import accounts
+from ..erp_bridge import erp_schema, migrations
 
 DEMO_USERS = (
     # username, role, customer, display name, grants
@@ -53,7 +53,7 @@ def prepare(data_dir: str | Path):
     if not cfg.exists():
         _write_settings(cfg, data_dir)
     os.environ["SCM_SETTINGS"] = str(cfg)
-    from .app import create_app
+    from ..app import create_app
 
     app = create_app()
     db = app.extensions["scm"].db
@@ -101,6 +101,10 @@ def run_demo(data_dir: str, host: str, port: int) -> None:
     for username, role, password in users:
         click.echo(f"    {username:<10} {password:<14} {role}")
     click.echo("")
-    from .scheduler import start_in_process
+    from ..scheduler import start_in_process
+    from . import erp_standin
+    erp_standin.register(app)  # the ERP's side of the demo, as scheduled jobs
     start_in_process(app)
-    app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+    # Not app.run(): inside the flask CLI that call is ignored on purpose.
+    from werkzeug.serving import run_simple
+    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
