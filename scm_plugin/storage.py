@@ -23,7 +23,7 @@ from pathlib import Path
 import filetype
 from flask import current_app, send_file
 
-from .errors import ConfigError, InvalidInput
+from .errors import ConfigError, InvalidInput, NotFound
 
 # Detected MIME type → allowed. Office files are ZIP (OOXML) or OLE containers.
 ALLOWED_TYPES = {
@@ -163,8 +163,14 @@ def discard(stored: StoredFile | None) -> None:
 
 
 def download(attachment: dict):
-    """The file as an attachment download; callers have checked permission already."""
-    path = path_of(attachment["storage_name"])
+    """The file as an attachment download; callers have checked permission already.
+    A file missing from the storage folder answers 404 like a missing record."""
+    try:
+        path = path_of(attachment["storage_name"])
+        if not path.is_file():
+            raise FileNotFoundError(path)
+    except FileNotFoundError:
+        raise NotFound("attachment") from None
     resp = send_file(path, mimetype=attachment["content_type"], as_attachment=True,
                      download_name=attachment["original_name"], max_age=0, conditional=True,
                      etag=attachment.get("sha256") or True)

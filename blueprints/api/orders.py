@@ -7,7 +7,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from scm_plugin import orders, storage
 from scm_plugin.auth import get_user
-from scm_plugin.errors import NotFound
 from scm_plugin.i18n import from_local
 from scm_plugin.permissions import current_scope
 from scm_plugin.state import get_db
@@ -78,11 +77,7 @@ def add_attachment(order_no: str):
 @api_route(bp, "/orders/<order_no>/attachments/<int:attachment_id>", "GET",
            summary="Download a document of an order", roles=("customer", "rep", "admin"))
 def get_attachment(order_no: str, attachment_id: int):
-    att = orders.get_attachment(get_db(), current_scope(), order_no, attachment_id)
-    try:
-        return storage.download(att)
-    except FileNotFoundError:
-        raise NotFound("attachment") from None
+    return storage.download(orders.get_attachment(get_db(), current_scope(), order_no, attachment_id))
 
 
 

@@ -1,4 +1,4 @@
-from flask import current_app, g, jsonify, request
+from flask import g, jsonify, request
 from flask_wtf.csrf import ValidationError as CSRFValidationError
 from flask_wtf.csrf import validate_csrf
 

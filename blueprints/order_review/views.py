@@ -4,7 +4,7 @@ from flask import current_app, flash, redirect, render_template, request
 
 from scm_plugin import export, storage
 from scm_plugin.auth import get_user, require
-from scm_plugin.errors import Conflict, InvalidInput, NotFound
+from scm_plugin.errors import Conflict, InvalidInput
 from scm_plugin.i18n import _
 from scm_plugin.messages import field_messages, message
 from scm_plugin.permissions import current_scope
@@ -148,9 +148,5 @@ def reject(order_no):
 def attachment(order_no, attachment_id):
     from scm_plugin import orders
 
-    att = orders.get_attachment(get_db(), current_scope(), order_no, attachment_id)
-    try:
-        return storage.download(att)
-    except FileNotFoundError:
-        raise NotFound("attachment") from None
+    return storage.download(orders.get_attachment(get_db(), current_scope(), order_no, attachment_id))
 

@@ -3,7 +3,7 @@ from pydantic import ValidationError
 
 from scm_plugin import orders, storage
 from scm_plugin.auth import get_user, require
-from scm_plugin.errors import InvalidInput, NotFound
+from scm_plugin.errors import InvalidInput
 from scm_plugin.i18n import _
 from scm_plugin.messages import field_messages
 from scm_plugin.permissions import current_scope
@@ -86,8 +86,4 @@ def order_detail(order_no):
 @bp.route("/orders/<order_no>/attachments/<int:attachment_id>")
 @require("customer")
 def attachment(order_no, attachment_id):
-    att = orders.get_attachment(get_db(), current_scope(), order_no, attachment_id)
-    try:
-        return storage.download(att)
-    except FileNotFoundError:
-        raise NotFound("attachment") from None
+    return storage.download(orders.get_attachment(get_db(), current_scope(), order_no, attachment_id))

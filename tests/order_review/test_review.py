@@ -4,16 +4,13 @@ from __future__ import annotations
 import concurrent.futures
 import datetime as dt
 import io
-import os
 import re
 import subprocess
 import sys
 from decimal import Decimal
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import openpyxl
-import pytest
 
 from fixtures.orders import order_payload
 from scm_plugin import accounts
