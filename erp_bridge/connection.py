@@ -119,6 +119,7 @@ class Transaction:
                 self._broken = isinstance(err, errors.ConnectionLost)
                 raise err from None
         self._statements += 1
+        self.db.statement_count += 1  # for benchmarks: statements per request
         return result
 
     def _rows(self) -> list[Row]:
@@ -208,6 +209,9 @@ class Database:
         self._lock = threading.Lock()
         self._dialect: Dialect | None = get_dialect(dialect) if dialect else None
         self._queries = queries
+        # Statements executed so far (approximate under threads); the benchmarks read it
+        # to show that a page's statements do not grow with the number of rows.
+        self.statement_count = 0
 
     # --- dialect and queries (detected lazily: the server may be down at startup)
     @property
