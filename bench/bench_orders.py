@@ -1,0 +1,210 @@
+"""Review list, order search and approve: the plugin against the same work written by
+hand with pyodbc, in the same run, on the generated database (bench/generate.py).
+
+    python bench/bench_orders.py --engine postgresql [--repeat 30]
+
+Prints a table and writes bench/results/orders-<engine>.json.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+from pathlib import Path
+
+from common import bench_dsn, raw_connection, timed
+
+from scm_plugin import create_app
+from scm_plugin.auth import SCMUser
+from scm_plugin.blueprints.order_review import services as review
+from scm_plugin.erp_bridge.repos import users as users_repo
+from scm_plugin.orders import search
+from scm_plugin.permissions import scope_for
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+GRANT = ("(o.customer_code IN (SELECT customer_code FROM scm_grant WHERE user_id = ? AND "
+         "(valid_until IS NULL OR valid_until >= ?)) OR EXISTS (SELECT 1 FROM scm_grant WHERE user_id = ? "
+         "AND customer_code = '*' AND (valid_until IS NULL OR valid_until >= ?)))")
+
+
+def page_sql(engine: str, sql: str) -> str:
+    return sql + (" OFFSET ? ROWS FETCH NEXT ? ROWS ONLY" if engine == "mssql" else " LIMIT ? OFFSET ?")
+
+
+def run(engine: str, repeat: int) -> dict:
+    app = create_app({"SECRET_KEY": "bench", "SCM_ERP_DSN": bench_dsn(engine), "SCM_STORAGE_DIR": "/tmp/scm-bench-files",
+                      "SERVER_NAME": "bench.local", "SCM_DB_STATEMENT_TIMEOUT": 600,
+                      "SCM_ENABLED_MODULES": ("order_review", "portal", "admin", "api")})
+    db = app.extensions["scm"].db
+    raw = raw_connection(engine)
+    q = db.dialect.quote
+    cust_t, cust_code, cust_name = q(db.mapping.table("customer")), q(db.mapping.column("customer", "code")), \
+        q(db.mapping.column("customer", "name"))
+    results = {}
+    with app.test_request_context():
+        user = SCMUser.from_row(db.read(lambda tx: users_repo.by_username(tx, "bench_rep")))
+        scope = scope_for(user)
+        today = scope.today
+        grant_params = [user.id, today, user.id, today]
+
+        # --- 1. the review list: first page of pending sales orders of 100 granted customers
+        def plugin_queue(per_page=50):
+            return review.queue(db, user, scope, "sales", status="pending", per_page=per_page,
+                                since=dt.datetime(2026, 1, 1), remember=False)["rows"]
+
+        def raw_queue():
+            cur = raw.cursor()
+            where = f"{GRANT} AND o.kind = ? AND o.status = ?"
+            cur.execute(f"SELECT COUNT(*) FROM scm_order o WHERE {where}", *grant_params, "sales", "pending")
+            cur.fetchone()
+            cur.execute(page_sql(engine,
+                        f"SELECT o.id, o.order_no, o.kind, o.customer_code, c.{cust_name}, o.status, o.customer_order_no, "
+                        f"o.requested_date, o.placed_at, o.reviewed_at, o.reject_reason, o.erp_form_no, o.contract_no, "
+                        f"(SELECT COUNT(*) FROM scm_order_line l WHERE l.order_id = o.id), "
+                        f"CASE WHEN o.placed_at > ? THEN 1 ELSE 0 END "
+                        f"FROM scm_order o LEFT JOIN {cust_t} c ON c.{cust_code} = o.customer_code "
+                        f"WHERE {where} ORDER BY o.placed_at ASC, o.id DESC"),
+                        dt.datetime(2026, 1, 1).isoformat(sep=" ") if engine != "postgresql" else dt.datetime(2026, 1, 1),
+                        *grant_params, "sales", "pending", 50, 0)
+            rows = cur.fetchall()
+            raw.commit()
+            return rows
+
+        assert len(plugin_queue()) == len(raw_queue())
+        results["review list (50 rows)"] = _compare(plugin_queue, raw_queue, repeat)
+        results["review list statements"] = {
+            per_page: _statements(db, lambda: plugin_queue(per_page)) for per_page in (10, 50, 200)}
+
+        # --- 2. order search by contract no and by inventory code (in scope)
+        contract_no = db.scalar("SELECT MIN(o.contract_no) AS c FROM scm_order o WHERE o.customer_code = 'K00001' "
+                                "AND o.contract_no IS NOT NULL")
+        inventory = db.scalar("SELECT MIN(l.inventory_code) AS i FROM scm_order_line l JOIN scm_order o ON o.id = l.order_id "
+                              "WHERE o.customer_code = 'K00001'")
+
+        def plugin_search_contract():
+            return search(db, scope, contract_no=contract_no, limit=50)[0]
+
+        def raw_search_contract():
+            cur = raw.cursor()
+            cur.execute(f"SELECT COUNT(*) FROM scm_order o WHERE {GRANT} AND o.contract_no = ?", *grant_params, contract_no)
+            cur.fetchone()
+            cur.execute(page_sql(engine, f"SELECT o.id, o.order_no, o.kind, o.customer_code, c.{cust_name}, o.status, "
+                                         f"o.erp_form_no, o.contract_no, (SELECT COUNT(*) FROM scm_order_line l WHERE l.order_id = o.id) "
+                                         f"FROM scm_order o LEFT JOIN {cust_t} c ON c.{cust_code} = o.customer_code "
+                                         f"WHERE {GRANT} AND o.contract_no = ? ORDER BY o.placed_at DESC, o.id DESC"),
+                        *grant_params, contract_no, 50, 0)
+            rows = cur.fetchall()
+            raw.commit()
+            return rows
+
+        def plugin_search_item():
+            return search(db, scope, inventory_code=inventory, limit=50)[0]
+
+        def raw_search_item():
+            cur = raw.cursor()
+            exists = "EXISTS (SELECT 1 FROM scm_order_line l WHERE l.order_id = o.id AND l.inventory_code = ?)"
+            cur.execute(f"SELECT COUNT(*) FROM scm_order o WHERE {GRANT} AND {exists}", *grant_params, inventory)
+            cur.fetchone()
+            cur.execute(page_sql(engine, f"SELECT o.id, o.order_no, o.kind, o.customer_code, c.{cust_name}, o.status, "
+                                         f"o.erp_form_no, o.contract_no, (SELECT COUNT(*) FROM scm_order_line l2 WHERE l2.order_id = o.id) "
+                                         f"FROM scm_order o LEFT JOIN {cust_t} c ON c.{cust_code} = o.customer_code "
+                                         f"WHERE {GRANT} AND {exists} ORDER BY o.placed_at DESC, o.id DESC"),
+                        *grant_params, inventory, 50, 0)
+            rows = cur.fetchall()
+            raw.commit()
+            return rows
+
+        assert len(plugin_search_contract()) == len(raw_search_contract()) == 1
+        assert len(plugin_search_item()) == len(raw_search_item())
+        results["search by contract no"] = _compare(plugin_search_contract, raw_search_contract, repeat)
+        results["search by inventory code"] = _compare(plugin_search_item, raw_search_item, repeat)
+
+        # --- 3. approve: each call approves another pending order of a granted customer
+        pending = [r["order_no"] for r in db.all(
+            "SELECT o.order_no FROM scm_order o JOIN scm_grant g ON g.customer_code = o.customer_code "
+            "WHERE g.user_id = ? AND o.status = 'pending' ORDER BY o.id", user.id)]
+        half = len(pending) // 2
+        plugin_orders, raw_orders = iter(pending[:half]), iter(pending[half:])
+
+        def plugin_approve():
+            review.approve(db, user, scope, next(plugin_orders))
+
+        def raw_approve():
+            _raw_approve(engine, raw, db, next(raw_orders), user.id)
+
+        n = min(repeat, half - 3)
+        results["approve"] = _compare(plugin_approve, raw_approve, n)
+        results["approve statements"] = _statements(db, plugin_approve)
+    raw.close()
+    db.dispose()
+    return results
+
+
+def _raw_approve(engine, raw, db, order_no, user_id):
+    """The same work by hand: lock, read lines, insert the form and its lines, mark the
+    order, write the audit row, commit."""
+    m, q = db.mapping, db.dialect.quote
+    h, l = "contract_review", "contract_review_line"
+    ht, lt = q(m.table(h)), q(m.table(l))
+    hc = lambda f: q(m.column(h, f))  # noqa: E731
+    lc = lambda f: q(m.column(l, f))  # noqa: E731
+    cur = raw.cursor()
+    lock = "" if engine == "sqlite" else " FOR UPDATE"
+    if engine == "sqlite":
+        cur.execute("UPDATE scm_schema_version SET version = version WHERE 1 = 0")
+    cur.execute(f"SELECT id, kind, customer_code, requested_date, customer_order_no FROM scm_order WHERE order_no = ?{lock}", order_no)
+    order_id, kind, customer, requested, po = cur.fetchone()
+    cur.execute("SELECT inventory_code, customer_part_no, item_name, master_disc_no, quantity, unit, remarks "
+                "FROM scm_order_line WHERE order_id = ? ORDER BY line_no", order_id)
+    lines = cur.fetchall()
+    now = dt.datetime.now().replace(microsecond=0)
+    sql = (f"INSERT INTO {ht} ({hc('form_no')}, {hc('customer_code')}, {hc('form_date')}, {hc('delivery_date')}, "
+           f"{hc('source_order_no')}, {hc('customer_order_no')}, {hc('status')}, {q('cBusType')}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+    args = ["T" + order_no, customer, now.isoformat(sep=" ") if engine != "postgresql" else now, requested, order_no, po, "0", "普通销售"]
+    if engine == "postgresql":
+        cur.execute(sql + f" RETURNING {hc('id')}", *args)
+        form_id = cur.fetchone()[0]
+    else:
+        cur.execute(sql, *args)
+        cur.execute("SELECT last_insert_rowid()" if engine == "sqlite" else "SELECT LAST_INSERT_ID()")
+        form_id = cur.fetchone()[0]
+    form_no = f"HT{now:%Y%m%d}{form_id:04d}"
+    cur.execute(f"UPDATE {ht} SET {hc('form_no')} = ? WHERE {hc('id')} = ?", form_no, form_id)
+    for n, line in enumerate(lines, start=1):
+        cur.execute(f"INSERT INTO {lt} ({lc('header_id')}, {lc('row_no')}, {lc('inventory_code')}, {lc('customer_part_no')}, "
+                    f"{lc('item_name')}, {lc('master_disc_no')}, {lc('quantity')}, {lc('unit')}, {lc('remarks')}) "
+                    f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", form_id, n, *[str(v) if engine == "sqlite" and i == 4 else v
+                                                                       for i, v in enumerate(line)])
+    cur.execute("UPDATE scm_order SET status = 'approved', reviewed_by = ?, reviewed_at = ?, erp_form_id = ?, "
+                "erp_form_no = ? WHERE id = ? AND status = 'pending'", user_id,
+                now.isoformat(sep=" ") if engine != "postgresql" else now, form_id, form_no, order_id)
+    cur.execute("INSERT INTO scm_audit (at, actor, action, object_type, object_id, customer_code, ip, detail) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", now.isoformat(sep=" ") if engine != "postgresql" else now,
+                "bench_rep", "order.approve", "order", order_no, customer, None, form_no)
+    raw.commit()
+
+
+def _compare(plugin, raw, repeat) -> dict:
+    p = timed(plugin, repeat)
+    r = timed(raw, repeat)
+    return {"plugin_ms": round(p["median_ms"], 2), "raw_ms": round(r["median_ms"], 2),
+            "ratio": round(p["median_ms"] / r["median_ms"], 2), "plugin_p90_ms": round(p["p90_ms"], 2)}
+
+
+def _statements(db, fn) -> int:
+    before = db.statement_count
+    fn()
+    return db.statement_count - before
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--engine", choices=("sqlite", "postgresql", "mariadb"), default="sqlite")
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+    out = run(args.engine, args.repeat)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"orders-{args.engine}.json").write_text(json.dumps(out, indent=1, ensure_ascii=False))
+    for name, value in out.items():
+        print(f"{name:28} {value}")
