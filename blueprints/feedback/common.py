@@ -1,0 +1,130 @@
+"""What the feedback and documents modules share: several uploaded files stored as one
+unit (all or nothing), files kept as drafts when a form has to be shown again, a
+permission-checked download, and the API's time format.
+
+Files go through ``scm_plugin.storage`` (type by content, generated names, attachment
+downloads with nosniff) and their metadata through ``erp_bridge.repos.files``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from pydantic import BaseModel, ValidationError
+
+from scm_plugin import orders, storage
+from scm_plugin.erp_bridge.repos import erp as erp_repo
+from scm_plugin.erp_bridge.repos import files as files_repo
+from scm_plugin.erp_bridge.repos import orders as orders_repo
+from scm_plugin.errors import InvalidInput, NotFound
+from scm_plugin.validation import validation_fields
+
+MAX_FILES = 10
+
+
+def parse(schema: type[BaseModel], data: dict):
+    """Input → the schema, or InvalidInput with a message code per field."""
+    try:
+        return schema.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput(validation_fields(exc)) from None
+
+
+def present(uploads: Iterable) -> list:
+    """The uploads that carry a file (browsers send an empty part for an empty input)."""
+    return [u for u in uploads or () if u is not None and getattr(u, "filename", None)]
+
+
+def store_all(uploads: Iterable, field: str = "files", max_files: int = MAX_FILES) -> list[storage.StoredFile]:
+    """Validate and store every file; if one is refused none is kept and InvalidInput
+    names the field (the first problem found)."""
+    uploads = present(uploads)
+    if len(uploads) > max_files:
+        raise InvalidInput({field: "too_many_files"})
+    stored: list[storage.StoredFile] = []
+    try:
+        for upload in uploads:
+            stored.append(storage.save(upload, field=field))
+    except BaseException:
+        discard_all(stored)
+        raise
+    return stored
+
+
+def discard_all(stored: Iterable[storage.StoredFile]) -> None:
+    """Remove stored files whose database rows were never committed."""
+    for f in stored:
+        storage.discard(f)
+
+
+def attach(tx, stored: Iterable[storage.StoredFile], *, owner_type: str, owner_id: int,
+           customer_code: str | None, user_id: int | None) -> list[int]:
+    return [files_repo.insert(tx, owner_type=owner_type, owner_id=owner_id, customer_code=customer_code,
+                              stored=f, uploaded_by=user_id) for f in stored]
+
+
+def adopt_drafts(tx, draft_ids: Iterable, *, user_id: int, owner_type: str, owner_id: int,
+                 customer_code: str | None) -> int:
+    """Attach files this user uploaded with an earlier, refused submission of the form."""
+    n = 0
+    for draft_id in draft_ids or ():
+        if str(draft_id).isdigit() and files_repo.adopt_draft(tx, int(draft_id), user_id, owner_type,
+                                                              owner_id, customer_code):
+            n += 1
+    return n
+
+
+def keep_drafts(db, user, uploads, draft_ids=()) -> tuple[list[dict], dict[str, str]]:
+    """The files of a refused form, kept as the user's drafts so the form can be shown
+    again without choosing them anew; returns the drafts (earlier ones included) and
+    the per-file errors. The streams may have been read already: they are rewound."""
+    uploads = present(uploads)
+    for upload in uploads:
+        try:
+            upload.stream.seek(0)
+        except (AttributeError, OSError, ValueError):
+            pass
+    kept, errors = orders.keep_drafts(db, user, uploads) if uploads else ([], {})
+    return orders.drafts_of(db, user, draft_ids) + kept, errors
+
+
+def download(attachment: dict | None):
+    """The file as an attachment download; the caller has checked permission."""
+    if attachment is None:
+        raise NotFound("attachment")
+    try:
+        return storage.download(attachment)
+    except FileNotFoundError:
+        raise NotFound("attachment") from None
+
+
+def link(endpoint: str, **values) -> str | None:
+    """An absolute link for a mail; None when that page is switched off."""
+    from werkzeug.routing import BuildError
+
+    from scm_plugin.web import scm_url
+    try:
+        return scm_url(endpoint, _external=True, **values)
+    except (BuildError, RuntimeError):
+        return None
+
+
+def customer_recipients(tx, customer_code: str) -> tuple[dict, list[tuple[str, str | None, str]]]:
+    """Who hears about something for a customer company: its active portal users with
+    an address, or — without any — the company's address in the ERP. Returns the
+    customer and (email, locale, name) per recipient."""
+    customer = erp_repo.customer(tx, customer_code) or {"code": customer_code, "name": customer_code, "email": None}
+    recipients = [(u["email"], u.get("locale"), u["display_name"] or u["username"])
+                  for u in orders_repo.customer_users(tx, customer_code) if u["email"]]
+    if not recipients and customer.get("email"):
+        recipients = [(customer["email"], None, customer["name"])]
+    return customer, recipients
+
+
+def iso(value) -> str | None:
+    """Stored naive UTC → ISO 8601 with Z (dates as YYYY-MM-DD)."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=dt.timezone.utc).isoformat().replace("+00:00", "Z")
+    return value.isoformat()
