@@ -5,6 +5,8 @@ from setuptools import setup
 PACKAGES = {
     "scm_plugin": "scm_plugin",
     "scm_plugin.demo": "scm_plugin/demo",
+    "scm_plugin.sms": "scm_plugin/sms",
+    "scm_plugin.blueprints.sms": "blueprints/sms",
     "scm_plugin.erp_bridge": "erp_bridge",
     "scm_plugin.erp_bridge.dialects": "erp_bridge/dialects",
     "scm_plugin.erp_bridge.migrations": "erp_bridge/migrations",
@@ -40,6 +42,7 @@ setup(
         "APScheduler>=3.10,<4",
         "pyodbc>=5.1",
         "phonenumbers>=8.13",
+        "alibabacloud_dysmsapi20170525>=4.0",  # the aliyun SMS backend: the provider's official SDK
         "openpyxl>=3.1",
         "email-validator>=2.0",   # WTForms' Email validator
     ],
