@@ -69,4 +69,20 @@ DEFAULTS = {
     "SCM_SMS_SIGNATURE": "",
     "SCM_SMS_MAX_CHARS": 70,
     "SCM_SMS_PHS_PREFIX": "106",
+    "SCM_SMS_MAX_RECIPIENTS": 500,      # per batch
+    "SCM_SMS_TIMEOUT_SECONDS": 10,      # every gateway call
+    "SCM_SMS_DLR_URL_BASE": None,       # the plugin as the gateway reaches it, e.g. http://scm.intranet:8000/scm;
+                                        # set → Kannel reports delivery back; unset → messages stay "sent"
+    "SCM_SMS_KANNEL_URL": None,         # e.g. http://127.0.0.1:13013/cgi-bin/sendsms
+    "SCM_SMS_KANNEL_USERNAME": None,    # a sendsms-user of Kannel
+    "SCM_SMS_KANNEL_PASSWORD": None,
+    "SCM_SMS_KANNEL_FROM": None,        # sender number, unless Kannel has a global-sender
+    "SCM_SMS_KANNEL_SMSC": None,        # route to this smsc-id
+    "SCM_SMS_ALIYUN_ACCESS_KEY_ID": None,
+    "SCM_SMS_ALIYUN_ACCESS_KEY_SECRET": None,
+    "SCM_SMS_ALIYUN_ENDPOINT": "dysmsapi.aliyuncs.com",
+    "SCM_SMS_ALIYUN_PROTOCOL": "https",
+    "SCM_SMS_ALIYUN_SIGN_NAME": None,   # default: SCM_SMS_SIGNATURE without 【】
+    "SCM_SMS_ALIYUN_TEMPLATE_CODE": None,   # an approved template such as "${content}"
+    "SCM_SMS_ALIYUN_TEMPLATE_PARAM": "content",  # the template's variable that takes the text
 }
