@@ -169,6 +169,42 @@ def send_outbox(limit):
     click.echo(f"sent {counts['sent']}, retry later {counts['retry']}, failed {counts['failed']}")
 
 
+@scm_cli.command("run-alerts")
+@click.option("--at", "at_text", metavar="ISO_DATETIME",
+              help="Evaluate as of this time (without an offset: SCM_TIMEZONE). Default: now.")
+def run_alerts(at_text):
+    """One pass of the alert checker: checkpoints due and not met raise an alarm and its SMS."""
+    import datetime as dt
+
+    from .blueprints.alert_policy import jobs as alert_jobs
+    from .blueprints.alert_policy.services import plain, to_utc
+    from .i18n import format_datetime
+    at = None
+    if at_text:
+        try:
+            at = to_utc(dt.datetime.fromisoformat(at_text.strip().replace("Z", "+00:00")))
+        except ValueError:
+            _fail(f"--at: {at_text!r} is not an ISO date and time such as 2026-12-01T18:00", 2)
+    try:
+        result = alert_jobs.run_once(current_app._get_current_object(), at)
+    except BridgeError as exc:
+        _db_error(exc)
+    if result is None:
+        _fail("another alert run holds the lease right now; nothing was done")
+    click.echo(f"as of {format_datetime(result.at, 'yyyy-MM-dd HH:mm:ss')} ({current_app.config['SCM_TIMEZONE']}): "
+               f"{result.evaluated} evaluated, {result.met} met, {len(result.alarms)} alarms, "
+               f"{len(result.warnings)} warnings ({result.seconds:.2f} s)")
+    for level, raised in (("alarm", result.alarms), ("warning", result.warnings)):
+        for a in raised:
+            click.echo(f"  {level} #{a['id']}: order {a['order_no']}, {a['process_code']} due "
+                       f"{format_datetime(a['due_at'])}, {plain(a['reached'])} of {plain(a['quantity'])}; "
+                       f"SMS to {', '.join(a['numbers']) or 'nobody'}")
+    if result.skipped:
+        click.echo(f"  {result.skipped} already raised by another run or changed meanwhile")
+    if result.unfinished:
+        click.echo(f"  {result.unfinished} left for the next run (deadline reached)")
+
+
 @scm_cli.command("scheduler")
 def scheduler():
     """Run the scheduled jobs in the foreground (the production shape)."""

@@ -1,0 +1,24 @@
+"""Functions 3 and 4: order alert policy (订单策略管理) and sample-order alert policy
+(样板单策略管理) — one implementation with a ``kind``: checkpoints on approved orders, a
+scheduled checker against the ERP's production-progress records (订单打更记录), alarms
+with SMS, the policy locked while an alarm is open."""
+from flask import Blueprint
+
+bp = Blueprint("alert_policy", __name__, url_prefix="/alerts")
+
+DEFAULTS = {
+    # Early warnings (no lock): a checkpoint whose progress rate so far cannot reach its
+    # quantity by its due time. Judged once this share of the checkpoint's window (from
+    # the previous checkpoint's due time, or the order's approval, to its own) has passed.
+    "SCM_ALERT_EARLY_WARNING": True,
+    "SCM_ALERT_WARNING_AFTER": 0.5,
+    "SCM_ALERT_WARNING_SMS": False,      # also send early warnings by SMS
+    # Every checker run stops raising alarms after this many seconds (the rest waits for
+    # the next run); keep it below SCM_SCHEDULER_LEASE_SECONDS.
+    "SCM_ALERT_RUN_SECONDS": 90,
+    # Checkpoint templates: the time of day (SCM_TIMEZONE) of a due date "N days before".
+    "SCM_ALERT_DUE_TIME": "18:00",
+    "SCM_ALERT_MAX_CHECKPOINTS": 20,
+}
+
+from . import jobs, messages, views  # noqa: E402,F401

@@ -1,0 +1,58 @@
+"""API: alert policies of orders and their alarms (functions 3 and 4, both kinds)."""
+from typing import Literal
+
+from flask import jsonify
+from pydantic import BaseModel, ConfigDict, Field
+
+from scm_plugin.auth import get_user
+from scm_plugin.blueprints.alert_policy import services as alerts
+from scm_plugin.permissions import current_scope
+from scm_plugin.state import get_db
+
+from . import bp
+from .spec import api_route
+
+STAFF = ("rep", "admin")
+
+
+class AlarmQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    status: Literal["open", "cancelled"] | None = None
+    level: Literal["alarm", "warning"] | None = None
+    kind: Literal["sales", "sample"] | None = None
+    customer_code: str | None = Field(None, max_length=30)
+    order_no: str | None = Field(None, max_length=30)
+    page: int = Field(1, ge=1, le=100000)
+    per_page: int = Field(50, ge=1, le=200)
+
+
+@api_route(bp, "/orders/<order_no>/alert-policy", "GET", summary="An order's alert policy, its state and open alarms",
+           roles=STAFF, response=alerts.PolicyOut)
+def get_alert_policy(order_no: str):
+    return jsonify(alerts.policy_to_api(alerts.policy_view(get_db(), current_scope(), order_no)))
+
+
+@api_route(bp, "/orders/<order_no>/alert-policy", "PUT",
+           summary="Set an order's checkpoints and SMS recipients (409 while an alarm is open)",
+           roles=STAFF, body=alerts.PolicyIn, response=alerts.PolicyOut)
+def put_alert_policy(order_no: str, body: alerts.PolicyIn):
+    view = alerts.save_policy(get_db(), get_user(), current_scope(), order_no, body)
+    return jsonify(alerts.policy_to_api(view))
+
+
+@api_route(bp, "/alarms", "GET", summary="Alarms and early warnings in the caller's scope", roles=STAFF,
+           query=AlarmQuery, response=alerts.AlarmListOut)
+def list_alarms(query: AlarmQuery):
+    rows, total = alerts.alarms(get_db(), current_scope(), status=query.status, level=query.level, kind=query.kind,
+                                customer_code=query.customer_code, order_no=query.order_no,
+                                limit=query.per_page, offset=(query.page - 1) * query.per_page)
+    return jsonify({"items": [alerts.alarm_to_api(r) for r in rows], "page": query.page,
+                    "per_page": query.per_page, "total": total})
+
+
+@api_route(bp, "/alarms/<int:alarm_id>/cancel", "POST", summary="Cancel an open alarm with a note (unlocks the policy)",
+           roles=STAFF, body=alerts.CancelIn, response=alerts.AlarmOut)
+def cancel_alarm(alarm_id: int, body: alerts.CancelIn):
+    alerts.cancel_alarm(get_db(), get_user(), current_scope(), alarm_id, body.note)
+    return jsonify(alerts.alarm_to_api(alerts.get_alarm(get_db(), current_scope(), alarm_id)))

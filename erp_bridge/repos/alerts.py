@@ -1,0 +1,306 @@
+"""Alert policies, checkpoints, alarms and checkpoint templates (plugin tables), and the
+set-based evaluation of checkpoints against the ERP's progress records (``alerts.sql``).
+
+Times: plugin columns are naive UTC; ``*_erp`` values are naive times in the ERP's own
+zone. The callers convert (one function in the alert service); nothing here guesses.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Iterable
+
+from ..connection import Row, Transaction
+from ..dialects.base import parse_datetime
+from .scope import Scope
+
+KINDS = ("sales", "sample")
+ORDER_STATUSES = ("pending", "approved", "rejected")
+POLICY_STATES = ("none", "active", "alarm")
+ALARM_STATUSES = ("open", "cancelled")
+ALARM_LEVELS = ("alarm", "warning")
+
+# Sortable columns of the policy search and the alarm list: request value → SQL.
+SEARCH_SORTS = {
+    "placed_at": "o.placed_at",
+    "order_no": "o.order_no",
+    "customer": "o.customer_code",
+    "requested_date": "o.requested_date",
+    "status": "o.status",
+    "contract_no": "o.contract_no",
+}
+ALARM_SORTS = {
+    "raised_at": "a.raised_at",
+    "order_no": "o.order_no",
+    "customer": "a.customer_code",
+    "due_at": "c.due_at",
+}
+
+_ALL_POLICIES = (0, 2 ** 62)
+_NEVER = dt.datetime(1900, 1, 1)
+_CHUNK = 500  # ids per IN list (SQL Server takes at most 2,100 parameters)
+
+_HAS_OPEN_ALARM = ("EXISTS (SELECT 1 FROM scm_alarm a WHERE a.order_id = o.id AND a.status = 'open' "
+                   "AND a.level = 'alarm')")
+_HAS_CHECKPOINTS = ("EXISTS (SELECT 1 FROM scm_alert_policy p JOIN scm_checkpoint c ON c.policy_id = p.id "
+                    "WHERE p.order_id = o.id AND c.retired_at IS NULL)")
+
+
+# --- evaluation ------------------------------------------------------------------------
+def evaluate(tx: Transaction, *, at: dt.datetime, at_erp: dt.datetime, warn_at: dt.datetime | None,
+             policy_id: int | None = None) -> list[Row]:
+    """Every pending checkpoint that is due at ``at`` (or, with ``warn_at``, whose warning
+    window has opened), with the quantity reached by the met rule: one statement.
+    ``warned`` tells whether an early warning exists already."""
+    lo, hi = (policy_id, policy_id) if policy_id is not None else _ALL_POLICIES
+    warn = warn_at or _NEVER
+    return tx.all("alerts.evaluate", lo, hi, at, warn, at_erp, at_erp, lo, hi, at, warn)
+
+
+def reached_of_policy(tx: Transaction, policy_id: int) -> dict[int, Decimal]:
+    """Checkpoint id → quantity reached by the met rule so far (reports up to each T)."""
+    rows = tx.all("alerts.reached_of_policy", policy_id)
+    return {int(r["checkpoint_id"]): Decimal(r["reached"] or 0) for r in rows}
+
+
+def progress_summary(tx: Transaction, form_no: str) -> list[Row]:
+    """Per process step of one ERP form: quantity, reports, first and last report time."""
+    rows = tx.all("alerts.progress_summary", form_no)
+    for r in rows:
+        for key in ("first_at", "last_at"):
+            if isinstance(r[key], str):  # an aggregate loses the column type on some drivers
+                r[key] = parse_datetime(r[key])
+    return rows
+
+
+def progress_records(tx: Transaction, form_no: str, limit: int = 100) -> list[Row]:
+    return tx.page("alerts.progress_records", [form_no], limit, 0)
+
+
+def mark_met(tx: Transaction, checkpoint_ids: Iterable[int], at: dt.datetime) -> int:
+    """Set-based: the given pending checkpoints become met (chunks of ids)."""
+    ids = list(checkpoint_ids)
+    changed = 0
+    for i in range(0, len(ids), _CHUNK):
+        chunk = ids[i:i + _CHUNK]
+        marks = ", ".join("?" for _ in chunk)
+        changed += tx.execute(f"UPDATE scm_checkpoint SET state = 'met', evaluated_at = ? "
+                              f"WHERE state = 'pending' AND id IN ({marks})", at, *chunk)
+    return changed
+
+
+def mark_missed(tx: Transaction, checkpoint_id: int, at: dt.datetime) -> bool:
+    """Claim a missed checkpoint for its alarm; False if another run (or an edit) got there first."""
+    return tx.execute("alerts.mark_missed", at, checkpoint_id) == 1
+
+
+def checkpoint_is_pending(tx: Transaction, checkpoint_id: int) -> bool:
+    return int(tx.scalar("alerts.checkpoint_is_pending", checkpoint_id) or 0) > 0
+
+
+# --- policies and checkpoints --------------------------------------------------------------
+def policy_by_order(tx: Transaction, order_id: int) -> Row | None:
+    return tx.one("alerts.policy_by_order", order_id)
+
+
+def lock_policy(tx: Transaction, policy_id: int) -> Row | None:
+    """The policy row, locked until the transaction ends: policy edits and alarms on
+    the same order are serialised by it."""
+    return tx.one("alerts.lock_policy", policy_id)
+
+
+def insert_policy(tx: Transaction, order_id: int, sms_to: str, template_id: int | None, user_id: int | None,
+                  at: dt.datetime) -> int:
+    return tx.insert("alerts.insert_policy", order_id, sms_to, template_id, user_id, at)
+
+
+def update_policy(tx: Transaction, policy_id: int, sms_to: str, template_id: int | None, user_id: int | None,
+                  at: dt.datetime) -> None:
+    tx.execute("alerts.update_policy", sms_to, template_id, user_id, at, policy_id)
+
+
+def checkpoints_of_policy(tx: Transaction, policy_id: int) -> list[Row]:
+    return tx.all("alerts.checkpoints_of_policy", policy_id)
+
+
+def insert_checkpoint(tx: Transaction, policy_id: int, *, seq: int, due_at: dt.datetime, due_at_erp: dt.datetime,
+                      window_start: dt.datetime, warn_from: dt.datetime, process_code: str,
+                      quantity: Decimal) -> int:
+    return tx.insert("alerts.insert_checkpoint", policy_id, seq, due_at, due_at_erp, window_start, warn_from,
+                     process_code, quantity)
+
+
+def update_checkpoint_plan(tx: Transaction, checkpoint_id: int, *, seq: int, window_start: dt.datetime,
+                           warn_from: dt.datetime) -> None:
+    tx.execute("alerts.update_checkpoint_plan", seq, window_start, warn_from, checkpoint_id)
+
+
+def remove_checkpoint(tx: Transaction, checkpoint_id: int, at: dt.datetime) -> str:
+    """Delete a checkpoint, or retire it when an alarm refers to it (history stays)."""
+    if int(tx.scalar("alerts.checkpoint_alarm_count", checkpoint_id) or 0):
+        tx.execute("alerts.retire_checkpoint", at, checkpoint_id)
+        return "retired"
+    tx.execute("alerts.delete_checkpoint", checkpoint_id)
+    return "deleted"
+
+
+# --- alarms --------------------------------------------------------------------------------
+def open_alarm_count(tx: Transaction, order_id: int) -> int:
+    """Open alarms (not warnings) of an order: while there are any, its policy is locked."""
+    return int(tx.scalar("alerts.open_alarm_count", order_id) or 0)
+
+
+def insert_alarm(tx: Transaction, *, checkpoint_id: int, order_id: int, customer_code: str, level: str,
+                 raised_at: dt.datetime, detail: str | None, reached: Decimal) -> int:
+    return tx.insert("alerts.insert_alarm", checkpoint_id, order_id, customer_code, level, raised_at, detail,
+                     reached)
+
+
+def has_warning(tx: Transaction, checkpoint_id: int) -> bool:
+    return int(tx.scalar("alerts.warning_count", checkpoint_id) or 0) > 0
+
+
+def set_alarm_sms(tx: Transaction, alarm_id: int, batch_id: int | None) -> None:
+    tx.execute("alerts.set_alarm_sms", batch_id, alarm_id)
+
+
+def alarm(tx: Transaction, alarm_id: int) -> Row | None:
+    return tx.one("alerts.alarm_by_id", alarm_id)
+
+
+def lock_alarm(tx: Transaction, alarm_id: int) -> Row | None:
+    return tx.one("alerts.lock_alarm", alarm_id)
+
+
+def cancel_alarm(tx: Transaction, alarm_id: int, user_id: int | None, at: dt.datetime, note: str) -> bool:
+    return tx.execute("alerts.cancel_alarm", user_id, at, note, alarm_id) == 1
+
+
+def alarms_of_order(tx: Transaction, order_id: int) -> list[Row]:
+    return tx.all("alerts.alarms_of_order", order_id)
+
+
+def list_alarms(tx: Transaction, scope: Scope, *, status: str | None = None, level: str | None = None,
+                kind: str | None = None, customer_code: str | None = None, order_no: str | None = None,
+                sort: str = "raised_at", descending: bool = True, limit: int = 50, offset: int = 0
+                ) -> tuple[list[Row], int]:
+    cond, params = scope.sql("a.customer_code")
+    where = [cond]
+    for column, value, allowed in (("a.status", status, ALARM_STATUSES), ("a.level", level, ALARM_LEVELS),
+                                   ("o.kind", kind, KINDS)):
+        if value in allowed:
+            where.append(f"{column} = ?")
+            params.append(value)
+    for column, value in (("a.customer_code", customer_code), ("o.order_no", order_no)):
+        if value:
+            where.append(f"{column} = ?")
+            params.append(value)
+    where_sql = " AND ".join(where)
+    base = (f"FROM scm_alarm a JOIN scm_order o ON o.id = a.order_id "
+            f"LEFT JOIN scm_checkpoint c ON c.id = a.checkpoint_id "
+            f"LEFT JOIN {{customer}} cu ON {{customer.code:cu}} = a.customer_code "
+            f"LEFT JOIN scm_user u ON u.id = a.cancelled_by WHERE {where_sql}")
+    total = tx.scalar(f"SELECT COUNT(*) AS n {base}", *params)
+    order_by = ALARM_SORTS.get(sort, ALARM_SORTS["raised_at"]) + (" DESC" if descending else " ASC")
+    rows = tx.page(
+        f"SELECT a.id, a.checkpoint_id, a.order_id, a.customer_code, {{customer.name:cu}} AS customer_name, "
+        f"a.level, a.status, a.raised_at, a.detail, a.reached_qty, a.sms_batch_id, a.cancelled_at, "
+        f"a.cancel_note, u.username AS cancelled_by_name, o.order_no, o.kind, o.contract_no, o.erp_form_no, "
+        f"c.due_at, c.process_code, c.quantity {base} ORDER BY {order_by}, a.id DESC",
+        params, limit, offset)
+    return rows, int(total or 0)
+
+
+# --- the policy search ----------------------------------------------------------------------
+def search_orders(tx: Transaction, scope: Scope, *, kind: str | None = None, status: str | None = None,
+                  customer_code: str | None = None, order_no: str | None = None, contract_no: str | None = None,
+                  customer_part_no: str | None = None, inventory_code: str | None = None,
+                  date_from: dt.datetime | None = None, date_to: dt.datetime | None = None,
+                  policy_state: str | None = None, sort: str = "placed_at", descending: bool = True,
+                  limit: int = 50, offset: int = 0) -> tuple[list[Row], int]:
+    """Orders in scope with their policy state (none / active / alarm) and open warnings."""
+    cond, params = scope.sql("o.customer_code")
+    where = [cond]
+    if kind in KINDS:
+        where.append("o.kind = ?")
+        params.append(kind)
+    if status in ORDER_STATUSES:
+        where.append("o.status = ?")
+        params.append(status)
+    for column, value in (("o.customer_code", customer_code), ("o.order_no", order_no),
+                          ("o.contract_no", contract_no)):
+        if value:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if customer_part_no:
+        where.append("EXISTS (SELECT 1 FROM scm_order_line l WHERE l.order_id = o.id AND l.customer_part_no = ?)")
+        params.append(customer_part_no)
+    if inventory_code:
+        where.append("EXISTS (SELECT 1 FROM scm_order_line l WHERE l.order_id = o.id AND l.inventory_code = ?)")
+        params.append(inventory_code)
+    if date_from:
+        where.append("o.placed_at >= ?")
+        params.append(date_from)
+    if date_to:
+        where.append("o.placed_at < ?")
+        params.append(date_to)
+    if policy_state == "alarm":
+        where.append(_HAS_OPEN_ALARM)
+    elif policy_state == "active":
+        where.append(f"{_HAS_CHECKPOINTS} AND NOT {_HAS_OPEN_ALARM}")
+    elif policy_state == "none":
+        where.append(f"NOT {_HAS_CHECKPOINTS} AND NOT {_HAS_OPEN_ALARM}")
+    where_sql = " AND ".join(where)
+    total = tx.scalar(f"SELECT COUNT(*) AS n FROM scm_order o WHERE {where_sql}", *params)
+    order_by = SEARCH_SORTS.get(sort, SEARCH_SORTS["placed_at"]) + (" DESC" if descending else " ASC")
+    rows = tx.page(
+        f"SELECT o.id, o.order_no, o.kind, o.customer_code, {{customer.name:cu}} AS customer_name, o.status, "
+        f"o.customer_order_no, o.requested_date, o.placed_at, o.erp_form_no, o.contract_no, "
+        f"CASE WHEN {_HAS_OPEN_ALARM} THEN 'alarm' WHEN {_HAS_CHECKPOINTS} THEN 'active' ELSE 'none' END "
+        f"AS policy_state, "
+        f"(SELECT COUNT(*) FROM scm_alarm w WHERE w.order_id = o.id AND w.status = 'open' "
+        f"AND w.level = 'warning') AS open_warnings, "
+        f"(SELECT COUNT(*) FROM scm_alert_policy p2 JOIN scm_checkpoint c2 ON c2.policy_id = p2.id "
+        f"WHERE p2.order_id = o.id AND c2.retired_at IS NULL) AS checkpoint_count "
+        f"FROM scm_order o LEFT JOIN {{customer}} cu ON {{customer.code:cu}} = o.customer_code "
+        f"WHERE {where_sql} ORDER BY {order_by}, o.id DESC",
+        params, limit, offset)
+    return rows, int(total or 0)
+
+
+# --- order data the policies need -------------------------------------------------------------
+def first_line(tx: Transaction, order_id: int) -> Row | None:
+    rows = tx.all("alerts.first_line", order_id)
+    return rows[0] if rows else None
+
+
+def order_lines_with_family(tx: Transaction, order_id: int) -> list[Row]:
+    return tx.all("alerts.order_lines_with_family", order_id)
+
+
+def item_families(tx: Transaction) -> list[str]:
+    return [r["family"] for r in tx.all("alerts.item_families") if r["family"]]
+
+
+# --- checkpoint templates ----------------------------------------------------------------------
+def templates(tx: Transaction) -> list[Row]:
+    return tx.all("alerts.templates_all")
+
+
+def template(tx: Transaction, template_id: int) -> Row | None:
+    return tx.one("alerts.template_by_id", template_id)
+
+
+def insert_template(tx: Transaction, *, family: str | None, name: str, spec: str, user_id: int | None,
+                    at: dt.datetime) -> int:
+    return tx.insert("alerts.insert_template", family, name, spec, user_id, at)
+
+
+def update_template(tx: Transaction, template_id: int, *, family: str | None, name: str, spec: str,
+                    user_id: int | None, at: dt.datetime) -> bool:
+    return tx.execute("alerts.update_template", family, name, spec, user_id, at, template_id) == 1
+
+
+def delete_template(tx: Transaction, template_id: int) -> bool:
+    return tx.execute("alerts.delete_template", template_id) == 1
+
