@@ -8,4 +8,4 @@ DEFAULTS = {
     "SCM_STOCK_RATE_WINDOW_DAYS": 90,   # consumption rate over this many days of history
 }
 
-from . import messages, views  # noqa: E402,F401
+from . import views  # noqa: E402,F401

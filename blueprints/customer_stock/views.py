@@ -4,7 +4,7 @@ from scm_plugin import export
 from scm_plugin.auth import get_user, require
 from scm_plugin.blueprints.inventory.services import NoSuchItem
 from scm_plugin.errors import InvalidInput
-from scm_plugin.i18n import _, local_today
+from scm_plugin.i18n import _, format_quantity, local_today
 from scm_plugin.messages import message
 from scm_plugin.permissions import current_scope
 from scm_plugin.state import get_db
@@ -72,7 +72,7 @@ def _save(form: StockForm, customer_code: str, inventory_code: str):
         _errors_into(form, exc.fields)
         return None
     flash(_("Saved: %(code)s %(name)s, stock %(qty)s.", code=saved["inventory_code"],
-            name=saved["item"]["name"] or "", qty=saved["quantity"]), "success")
+            name=saved["item"]["name"] or "", qty=format_quantity(saved["quantity"])), "success")
     return redirect(scm_url("customer_stock.customer", customer_code=saved["customer_code"],
                             _anchor=f"item-{saved['inventory_code']}"), 303)
 
