@@ -1,0 +1,73 @@
+"""API: documents for customers (function 8) — the same services as the pages."""
+import datetime as dt
+from typing import Literal
+
+from flask import jsonify, request
+from pydantic import BaseModel, ConfigDict, Field
+
+from scm_plugin.auth import get_user
+from scm_plugin.blueprints.documents import forms
+from scm_plugin.blueprints.documents import services as documents
+from scm_plugin.blueprints.feedback import common
+from scm_plugin.permissions import current_scope
+from scm_plugin.state import get_db
+
+from . import bp
+from .spec import api_route
+
+
+class DocumentQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    customer_code: str | None = Field(None, max_length=30, description="Reps: shared with this customer")
+    state: Literal["current", "expired"] | None = Field(None, description="Reps: still shown or expired")
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    sort: Literal["created_at", "subject", "expires_at"] = "created_at"
+    dir: Literal["asc", "desc"] = "desc"
+    page: int = Field(1, ge=1, le=100000)
+    per_page: int = Field(50, ge=1, le=200)
+
+
+@api_route(bp, "/documents", "POST",
+           summary="Share a document: multipart subject, customer_codes[] (repeated), file, expires_on (optional)",
+           roles=("rep", "admin"), response=documents.DocumentOut, status=201,
+           multipart={"subject": "", "customer_codes[]": "", "file": "binary", "expires_on": "date"})
+def create_document():
+    data = common.parse(documents.DocumentIn, forms.schema_input(forms.document_data(request.form)))
+    doc = documents.share(get_db(), get_user(), current_scope(), data, request.files.get("file"))
+    resp = jsonify(documents.to_api(doc))
+    resp.status_code = 201
+    return resp
+
+
+@api_route(bp, "/documents", "GET", summary="Documents in the caller's scope (customers: the current ones)",
+           roles=("customer", "rep", "admin"), query=DocumentQuery, response=documents.DocumentListOut)
+def list_documents(query: DocumentQuery):
+    rows, total = documents.search(
+        get_db(), current_scope(), customer_code=query.customer_code, state=query.state, date_from=query.date_from,
+        date_to=query.date_to, sort=query.sort, descending=query.dir == "desc", page=query.page,
+        per_page=query.per_page)
+    return jsonify({"items": [documents.to_api(r) for r in rows], "page": query.page, "per_page": query.per_page,
+                    "total": total})
+
+
+@api_route(bp, "/documents/<int:document_id>", "GET", summary="One document with its read receipts",
+           roles=("customer", "rep", "admin"), response=documents.DocumentOut)
+def get_document(document_id: int):
+    return jsonify(documents.to_api(documents.get_document(get_db(), current_scope(), document_id)))
+
+
+@api_route(bp, "/documents/<int:document_id>/file", "GET",
+           summary="The file (a customer's download is recorded as the read receipt)",
+           roles=("customer", "rep", "admin"))
+def download_document(document_id: int):
+    return common.download(documents.download(get_db(), get_user(), current_scope(), document_id))
+
+
+@api_route(bp, "/documents/<int:document_id>", "DELETE",
+           summary="Withdraw: customers no longer see it; kept in the audit trail", roles=("rep", "admin"),
+           status=204)
+def withdraw_document(document_id: int):
+    documents.withdraw(get_db(), get_user(), current_scope(), document_id)
+    return "", 204

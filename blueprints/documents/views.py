@@ -1,0 +1,130 @@
+"""Documents pages: the reps' list with read receipts, the upload form (资料上传: 文档主题,
+选择客户, 上传), a document's page and withdrawal; the customers' list and downloads."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import current_app, flash, redirect, render_template, request
+
+from scm_plugin import export
+from scm_plugin.auth import get_user, require
+from scm_plugin.blueprints.feedback import common
+from scm_plugin.errors import Conflict, InvalidInput
+from scm_plugin.i18n import _
+from scm_plugin.messages import field_messages, message
+from scm_plugin.permissions import current_scope
+from scm_plugin.state import get_db
+from scm_plugin.web import scm_url
+
+from . import bp, services
+from .forms import document_data, list_filters, schema_input
+
+STAFF = ("rep", "admin")
+EXPORT_LIMIT = 10000
+
+
+def _per_page() -> int:
+    return int(current_app.config["SCM_PAGE_SIZE"])
+
+
+def _page() -> int:
+    return max(1, request.args.get("page", 1, type=int) or 1)
+
+
+# --- the reps' side ---------------------------------------------------------------------------
+@bp.route("/")
+@require(*STAFF)
+def index():
+    filters, dates_ok = list_filters(request.args)
+    if not dates_ok:
+        flash(message("date_invalid"), "error")
+    scope, db, page = current_scope(), get_db(), _page()
+    rows, total = services.search(db, scope, page=page, per_page=_per_page(), **filters)
+    customers = db.read(lambda tx: scope.customers(tx))
+    return render_template("scm/documents/index.html", rows=rows, total=total, page=page, per_page=_per_page(),
+                           filters=filters, customers=customers)
+
+
+@bp.route("/export.xlsx")
+@require(*STAFF)
+def export_xlsx():
+    filters, _ok = list_filters(request.args)
+    rows, _total = services.search(get_db(), current_scope(), page=1, per_page=EXPORT_LIMIT, **filters)
+    headers = [_("No."), _("Document subject"), _("File"), _("Uploaded"), _("Uploaded by"), _("Last day"),
+               _("Customer"), _("Customer name"), _("First download"), _("Downloaded by"), _("Downloads")]
+    data = ([r["id"], r["subject"], r["original_name"], r["created_at"], r["uploaded_by_name"], r["last_day"],
+             t["customer_code"], t["customer_name"], t["first_download_at"], t["first_download_by_name"],
+             int(t["download_count"] or 0)] for r in rows for t in r["targets"])
+    title = _("Document upload")
+    return export.xlsx_response(f"{title}-{dt.date.today():%Y%m%d}.xlsx", title, headers, data)
+
+
+def _form_page(data: dict, *, errors=None, drafts=(), status: int = 200):
+    scope = current_scope()
+    customers = get_db().read(lambda tx: scope.customers(tx))
+    return render_template("scm/documents/new.html", data=data, customers=customers, errors=errors or {},
+                           drafts=list(drafts)), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require(*STAFF)
+def new():
+    if request.method == "GET":
+        return _form_page({"subject": "", "customer_codes": [], "expires_on": ""})
+    user, db = get_user(), get_db()
+    data = document_data(request.form)
+    upload = request.files.get("file")
+    draft_ids = request.form.getlist("draft_ids")
+    draft_id = draft_ids[-1] if draft_ids and not common.present([upload]) else None
+    try:
+        parsed = common.parse(services.DocumentIn, schema_input(data))
+        doc = services.share(db, user, current_scope(), parsed, upload, draft_id=draft_id)
+    except InvalidInput as exc:
+        new_file = common.present([upload])
+        drafts, file_errors = common.keep_drafts(db, user, new_file, [] if new_file or not draft_id else [draft_id])
+        errors = {**exc.fields, **{("file" if k == "files" else k): v for k, v in file_errors.items()}}
+        return _form_page(data, errors=field_messages(errors), drafts=drafts, status=400)
+    flash(_("%(subject)s was shared with %(n)s customers.", subject=doc["subject"], n=len(doc["targets"])),
+          "success")
+    return redirect(scm_url("documents.detail", document_id=doc["id"]), 303)
+
+
+@bp.route("/<int:document_id>")
+@require(*STAFF)
+def detail(document_id):
+    doc = services.get_document(get_db(), current_scope(), document_id, history=True)
+    return render_template("scm/documents/detail.html", doc=doc)
+
+
+@bp.route("/<int:document_id>/file")
+@require(*STAFF)
+def file(document_id):
+    return common.download(services.download(get_db(), get_user(), current_scope(), document_id))
+
+
+@bp.route("/<int:document_id>/withdraw", methods=["POST"])
+@require(*STAFF)
+def withdraw(document_id):
+    try:
+        services.withdraw(get_db(), get_user(), current_scope(), document_id)
+    except Conflict as exc:
+        flash(message(exc.code), "error")
+        return redirect(scm_url("documents.detail", document_id=document_id), 303)
+    flash(_("The document was withdrawn; customers no longer see it."), "success")
+    return redirect(scm_url("documents.index"), 303)
+
+
+# --- the customers' side ----------------------------------------------------------------------
+@bp.route("/portal/")
+@require("customer")
+def portal_list():
+    page = _page()
+    rows, total = services.search(get_db(), current_scope(), page=page, per_page=_per_page())
+    return render_template("scm/documents/portal_list.html", rows=rows, total=total, page=page,
+                           per_page=_per_page())
+
+
+@bp.route("/portal/<int:document_id>/file")
+@require("customer")
+def portal_file(document_id):
+    return common.download(services.download(get_db(), get_user(), current_scope(), document_id))
