@@ -78,7 +78,7 @@ def search(kind: str):
 def export_search(kind: str):
     filters = _search_filters()
     rows, _total = services.search(get_db(), current_scope(), kind, limit=EXPORT_LIMIT, offset=0, **filters)
-    states = {"none": _("No policy"), "active": _("Active"), "alarm": _("Alarm")}
+    states = {"none": _("No policy"), "active": _("Policy set"), "alarm": _("Alarm")}
     statuses = {"pending": _("Pending"), "approved": _("Approved"), "rejected": _("Rejected")}
     headers = [_("Order no"), _("Customer"), _("Customer name"), _("Your order no"), _("Placed"),
                _("Requested date"), _("Status"), _("ERP form no"), _("Contract no"), _("Alert policy"),
@@ -204,7 +204,7 @@ def export_alarms():
     query = dict(filters, status=None if filters["status"] == "all" else filters["status"])
     rows, _total = services.alarms(get_db(), current_scope(), limit=EXPORT_LIMIT, offset=0, **query)
     levels = {"alarm": _("Alarm"), "warning": _("Early warning")}
-    statuses = {"open": _("Open"), "cancelled": _("Cancelled")}
+    statuses = {"open": _("Unhandled"), "cancelled": _("Cancelled")}
     headers = [_("Raised"), _("Level"), _("Status"), _("Order no"), _("Contract no"), _("Customer"),
                _("Customer name"), _("Process step"), _("Due"), _("Expected quantity"), _("Reached"),
                _("Cancelled"), _("Cancelled by"), _("Note")]
