@@ -73,6 +73,7 @@ class ItemStockOut(BaseModel):
 class InventoryOut(ItemStockOut):
     other_items: list[ItemStockOut] = Field(
         default_factory=list, description="Further items with the same name or master-disc no")
+    more_items: bool = Field(False, description="Still more items match than are listed (SCM_INVENTORY_MAX_MATCHES)")
 
 
 def _item_out(item: dict) -> dict:
@@ -102,6 +103,7 @@ def inventory_query(query: InventoryQuery):
     answers = services.query(get_db(), current_scope(), key, value)
     out = _answer_out(answers[0])
     out["other_items"] = [_answer_out(a) for a in answers[1:]]
+    out["more_items"] = answers.more
     return jsonify(out)
 
 
@@ -201,7 +203,7 @@ def customer_stock(customer_code: str):
                                     items=[_row_out(r) for r in data["rows"]]).model_dump())
 
 
-@api_route(bp, "/customers/<customer_code>/stock/<path:inventory_code>", "GET",
+@api_route(bp, "/customers/<customer_code>/stock/<inventory_code>", "GET",
            summary="One item of a customer's recorded stock, with its history", roles=STAFF,
            response=CustomerStockDetailOut)
 def customer_stock_item(customer_code: str, inventory_code: str):
@@ -210,7 +212,7 @@ def customer_stock_item(customer_code: str, inventory_code: str):
     return jsonify(_detail_out(services.item_detail(get_db(), current_scope(), customer_code, inventory_code)))
 
 
-@api_route(bp, "/customers/<customer_code>/stock/<path:inventory_code>", "PUT",
+@api_route(bp, "/customers/<customer_code>/stock/<inventory_code>", "PUT",
            summary="Record the customer's current stock of an item (history kept)", roles=STAFF,
            body=StockIn, response=CustomerStockDetailOut)
 def put_customer_stock(customer_code: str, inventory_code: str, body: StockIn):

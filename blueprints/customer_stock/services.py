@@ -23,6 +23,7 @@ Consumption rate and days of cover come from that history:
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -175,7 +176,9 @@ def clean_remarks(raw) -> str | None:
         return None
     if not isinstance(raw, str):
         raise InvalidInput({"remarks": "text_required"})
-    text = " ".join(raw.split())  # one line: newlines and tabs become spaces
+    # one line: newlines and tabs become spaces; control characters, zero-width ones and
+    # lone surrogates (which no database stores) are dropped
+    text = " ".join("".join(ch for ch in " ".join(raw.split()) if unicodedata.category(ch)[0] != "C").split())
     if len(text) > MAX_REMARKS:
         raise InvalidInput({"remarks": "too_long"})
     return text or None

@@ -102,7 +102,7 @@ def new(customer_code):
     return render_template("scm/customer_stock/new.html", customer=cust, form=form, item=item), status
 
 
-@bp.route("/<customer_code>/items/<path:inventory_code>", methods=["GET", "POST"])
+@bp.route("/<customer_code>/items/<inventory_code>", methods=["GET", "POST"])
 @require(*STAFF)
 def item(customer_code, inventory_code):
     """维护: the item's figure, its history, and a new figure."""

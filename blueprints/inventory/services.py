@@ -90,14 +90,14 @@ def parse_quantity(raw, field: str = "quantity") -> Decimal:
     return qty.quantize(Decimal(1)) if qty == qty.to_integral() else qty.normalize()
 
 
-def find_item(tx, key: str, raw) -> list[dict]:
-    """Items matching one complete key exactly; NoSuchItem if none."""
+def find_item(tx, key: str, raw, limit: int) -> list[dict]:
+    """Items matching one complete key exactly (at most ``limit``); NoSuchItem if none."""
     if key not in KEYS:
         raise NoSuchItem()
     value = complete_value(raw)
     if value is None:
         raise NoSuchItem()
-    items = repo.find_items(tx, key, value, max_matches())
+    items = repo.find_items(tx, key, value, limit)
     if not items:
         raise NoSuchItem()
     return items
@@ -141,12 +141,24 @@ class Answer:
         return sum((f.quantity for f in self.stock if f.holder == holder), Decimal(0))
 
 
-def query(db: Database, scope: Scope, key: str, raw) -> list[Answer]:
+class Found(list):
+    """The answers, one per matching item; ``more`` when further items match than are shown
+    (``SCM_INVENTORY_MAX_MATCHES``)."""
+
+    more: bool = False
+
+
+def query(db: Database, scope: Scope, key: str, raw) -> Found:
     """The answer for every item matching the complete key (usually one; an item name or
     a master-disc no may be shared by several items). Customer figures only for the
     customers in ``scope``. Four statements whatever the number of rows."""
+    limit = max_matches()
+
     def read(tx):
-        items = find_item(tx, key, raw)
+        items = find_item(tx, key, raw, limit + 1)
+        found = Found()
+        found.more = len(items) > limit
+        items = items[:limit]
         codes = [i["code"] for i in items]
         now = utcnow()
         answers = {i["code"]: Answer(item=i) for i in items}
@@ -164,7 +176,8 @@ def query(db: Database, scope: Scope, key: str, raw) -> list[Answer]:
                 "supplier", r["supplier_code"], r["supplier_name"], None, None, None, _dec(r["quantity"]),
                 r["updated_at"], r["updated_by_display"] or r["updated_by_name"], None, "imported",
                 r["updated_by_name"]))
-        return [answers[c] for c in codes]
+        found.extend(answers[c] for c in codes)
+        return found
     return db.read(read)
 
 

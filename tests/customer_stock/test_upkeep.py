@@ -3,6 +3,7 @@ change is history (who, when, old → new); the list shows the last figure, who 
 it, the consumption rate and days of cover."""
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import io
 import re
@@ -252,3 +253,31 @@ def test_the_form_without_its_token_changes_nothing(db, login, action):
     resp = rep.post("/scm/customer-stock/C001/new", data={"inventory_code": "1001001", "quantity": "5",
                                                           "action": action})
     assert resp.status_code == 400 and _stock_rows(db) == []
+
+
+def test_two_reps_recording_the_first_figure_at_once_both_count(app, db, users, record_stock):
+    """The insert race: one wins it, the other becomes an update; both stay in the history."""
+    barrier_ok = []
+
+    def go(username, qty):
+        with app.app_context():
+            record_stock(username, "C001", "1001003", qty)
+            barrier_ok.append(username)
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        futures = [pool.submit(go, "rep1", "10"), pool.submit(go, "admin", "20")]
+        for f in futures:
+            f.result(timeout=60)
+    assert sorted(barrier_ok) == ["admin", "rep1"]
+    rows = _stock_rows(db)
+    assert len(rows) == 1 and rows[0]["quantity"] in (Decimal(10), Decimal(20))
+    history = _history(db)
+    assert len(history) == 2 and history[0]["old_quantity"] is None
+    assert history[1]["old_quantity"] == history[0]["new_quantity"]
+    assert history[1]["new_quantity"] == rows[0]["quantity"]
+
+
+def test_remarks_keep_one_clean_line(db, login):
+    rep = login("rep1")
+    resp = rep.api("PUT", "/customers/C001/stock/1001001",
+                   json={"quantity": "1", "remarks": "第一行\n第二行\x00\u200b\ud800 末尾  "})
+    assert resp.status_code == 200 and resp.json["remarks"] == "第一行 第二行 末尾"

@@ -140,7 +140,22 @@ def test_a_name_shared_by_several_items_shows_each(app, db, login):
     resp = rep.api("GET", "/inventory?master_disc_no=MD2026-0001")
     assert resp.json["item"]["code"] == "1001001"
     assert [o["item"]["code"] for o in resp.json["other_items"]] == ["1001901"]
-    assert resp.json["other_items"][0]["stock"][0]["quantity"] == "40"
+    assert resp.json["other_items"][0]["stock"][0]["quantity"] == "40" and resp.json["more_items"] is False
+    # more matches than SCM_INVENTORY_MAX_MATCHES: the first ones, and a word that there are more
+    app.config["SCM_INVENTORY_MAX_MATCHES"] = 1
+    html = _page(rep, "item_name", "CD《经典老歌精选1》").get_data(as_text=True)
+    assert _answers(html) == ["1001001"] and 'id="several-items"' in html
+    resp = rep.api("GET", "/inventory?master_disc_no=MD2026-0001")
+    assert resp.json["other_items"] == [] and resp.json["more_items"] is True
+
+
+def test_the_openapi_document_describes_the_stock_routes(client):
+    paths = client.get("/scm/api/v1/openapi.json").json["paths"]
+    assert set(paths["/scm/api/v1/inventory"]) == {"get"}
+    params = {p["name"] for p in paths["/scm/api/v1/inventory"]["get"]["parameters"]}
+    assert params == {"inventory_code", "item_name", "master_disc_no"}
+    assert set(paths["/scm/api/v1/customers/{customer_code}/stock"]) == {"get"}
+    assert set(paths["/scm/api/v1/customers/{customer_code}/stock/{inventory_code}"]) == {"get", "put"}
 
 
 def test_customer_stock_only_for_granted_customers(login, stocked):
