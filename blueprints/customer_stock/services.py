@@ -126,8 +126,22 @@ def lookup_item(db: Database, scope: Scope, customer_code: str, raw_code) -> dic
     return db.read(read)
 
 
-def stock_list(db: Database, scope: Scope, customer_code: str, *, now: dt.datetime | None = None) -> dict:
-    """The customer's items: last figure, who entered it and when, rate and cover."""
+# The list's sort orders (an allow-list): key → (row sort key, nulls last).
+_FAR = dt.datetime.max
+SORTS = {
+    "inventory_code": lambda r: r["inventory_code"],
+    "cover": lambda r: (r["consumption"].days_of_cover is None, r["consumption"].days_of_cover or 0,
+                        r["inventory_code"]),
+    "updated": lambda r: (r["updated_at"] or _FAR, r["inventory_code"]),
+    "quantity": lambda r: (r["quantity"], r["inventory_code"]),
+}
+
+
+def stock_list(db: Database, scope: Scope, customer_code: str, *, now: dt.datetime | None = None,
+               sort: str = "inventory_code") -> dict:
+    """The customer's items: last figure, who entered it and when, rate and cover.
+    ``sort``: inventory_code, cover (what runs out first; no cover figure last),
+    updated (the oldest figure first: whom to ask again) or quantity."""
     now = now or utcnow()
     days = window_days()
 
@@ -140,7 +154,9 @@ def stock_list(db: Database, scope: Scope, customer_code: str, *, now: dt.dateti
         for r in rows:
             r["quantity"] = _dec(r["quantity"])
             r["consumption"] = consumption(figures.get(r["inventory_code"], []), now, days)
-        return {"customer": cust, "rows": rows, "window_days": days, "now": now}
+        rows.sort(key=SORTS.get(sort, SORTS["inventory_code"]))
+        return {"customer": cust, "rows": rows, "window_days": days, "now": now,
+                "sort": sort if sort in SORTS else "inventory_code"}
     return db.read(read)
 
 

@@ -30,7 +30,7 @@ def index():
 @bp.route("/<customer_code>")
 @require(*STAFF)
 def customer(customer_code):
-    data = services.stock_list(get_db(), current_scope(), customer_code)
+    data = services.stock_list(get_db(), current_scope(), customer_code, sort=request.args.get("sort", ""))
     customers = services.customers(get_db(), current_scope())
     return render_template("scm/customer_stock/list.html", customers=customers, **data)
 
@@ -38,7 +38,7 @@ def customer(customer_code):
 @bp.route("/<customer_code>/export.xlsx")
 @require(*STAFF)
 def export_xlsx(customer_code):
-    data = services.stock_list(get_db(), current_scope(), customer_code)
+    data = services.stock_list(get_db(), current_scope(), customer_code, sort=request.args.get("sort", ""))
     cust = data["customer"]
     headers = [_("Customer"), _("Customer name"), _("Inventory code"), _("Inventory name"), _("Specification"),
                _("Master-disc no"), _("Stock quantity"), _("Unit"), _("Remarks"), _("Last updated"),

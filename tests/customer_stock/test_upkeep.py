@@ -223,6 +223,22 @@ def test_history_rate_and_cover_through_the_pages_and_api(db, login, record_stoc
     assert 'id="per-day">16.6667<' in page and 'id="days-of-cover">36' in page
 
 
+def test_the_list_sorts_by_what_runs_out_first(login, record_stock):
+    now = utcnow().replace(microsecond=0)
+    for code, first, last in (("1001001", "1000", "900"), ("1001002", "1000", "100"), ("1001003", "5", "50")):
+        record_stock("rep1", "C001", code, first, at=now - 10 * DAY)
+        record_stock("rep1", "C001", code, last, at=now - DAY)
+    rep = login("rep1")
+    # 1001002 lasts 1 day, 1001001 81 days, 1001003 has no use: no cover figure, last
+    assert _rows(rep.get("/scm/customer-stock/C001?sort=cover").get_data(as_text=True)) == [
+        "1001002", "1001001", "1001003"]
+    assert _rows(rep.get("/scm/customer-stock/C001?sort=quantity").get_data(as_text=True)) == [
+        "1001003", "1001002", "1001001"]
+    for hostile in ("", "password", "cover;--", "__class__"):
+        assert _rows(rep.get(f"/scm/customer-stock/C001?sort={hostile}").get_data(as_text=True)) == [
+            "1001001", "1001002", "1001003"]
+
+
 def test_the_window_ignores_figures_older_than_its_start(app, login, record_stock):
     now = utcnow().replace(microsecond=0)
     record_stock("rep1", "C001", "1001001", "9000", at=now - 400 * DAY)   # long gone
