@@ -22,7 +22,7 @@ from ..outbox import register_sender
 from . import messages  # noqa: F401  (registers the message codes)
 from .numbers import MOBILE, PHS, Normalised, normalise, split_numbers
 from .sender import record_report, send_sms
-from .text import Text, check as check_text, signature_block, units
+from .text import Text, check as check_text, signature_block, units, unsendable
 
 CONTACT_PREFIX = "contact:"
 SOURCES = ("manual", "alarm")
@@ -71,7 +71,9 @@ def resolve(tx, recipients: list[str], *, scope: Scope | None = None, phs_prefix
     out: list[Recipient] = []
     seen: set[tuple[str, str]] = set()
     for raw in recipients:
-        entry = (raw or "").strip()
+        # What cannot be shown or stored (control characters, lone surrogates) is masked:
+        # the entry is still reported back, as invalid.
+        entry = "".join("?" if unsendable(c) else c for c in str(raw or "")).strip()
         if not entry:
             continue
         if entry.lower().startswith(CONTACT_PREFIX):

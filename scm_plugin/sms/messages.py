@@ -21,6 +21,7 @@ MESSAGES = {
     # text
     "text_empty": _l("Enter the text of the message."),
     "text_too_long": _l("The text may not exceed %(max)s characters, signature included.", max=_MaxChars()),
+    "text_unsendable": _l("The text contains control characters that cannot be sent."),
     "text_brackets": _l("【 and 】 are reserved for the signature; please remove them from the text."),
     # numbers
     "phone_empty": _l("No number."),

@@ -12,6 +12,7 @@
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from ..errors import InvalidInput
@@ -27,6 +28,12 @@ def units(text: str) -> int:
 
 def clean(text: str | None) -> str:
     return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def unsendable(text: str) -> bool:
+    """Control characters (other than line breaks and tabs) and lone surrogates: no phone
+    shows them and no database column takes all of them."""
+    return any(unicodedata.category(c) in ("Cc", "Cs") and c not in "\n\t" for c in text)
 
 
 def signature_block(signature: str | None) -> str:
@@ -53,6 +60,8 @@ def check(text: str | None, *, signature: str | None, max_chars: int) -> Text:
     block = signature_block(signature)
     if not body:
         raise InvalidInput({"text": "text_empty"})
+    if unsendable(body):
+        raise InvalidInput({"text": "text_unsendable"})
     if block and any(b in body for b in BRACKETS):
         raise InvalidInput({"text": "text_brackets"})
     count = units(block) + units(body)

@@ -100,3 +100,9 @@ def test_empty_text_and_line_breaks():
 def test_configured_maximum():
     assert _check("a" * 140, max_chars=140).units == 140
     assert _refused("a" * 141, max_chars=140) == "text_too_long"
+
+
+def test_control_characters_and_lone_surrogates_are_refused():
+    assert _refused("发货\x00") == "text_unsendable"
+    assert _refused("发货\ud800") == "text_unsendable"
+    assert _check("发货\t通知").body == "发货\t通知"

@@ -125,9 +125,21 @@ def test_api_errors(app, db, api):
     assert resp.status_code == 400 and resp.json["error"] == "recipients_required"
     resp = api("rep1", "POST", "/sms", {"recipients": "13800138000", "text": "您好"})
     assert resp.status_code == 400 and resp.json["error"] == "invalid_input"
+    resp = api("rep1", "POST", "/sms", {"recipients": ["13800138000"], "text": "您好\x00"})
+    assert resp.status_code == 400 and resp.json["error"] == "text_unsendable"
     assert api("cust1", "POST", "/sms", {"recipients": ["13800138000"], "text": "您好"}).status_code == 403
     assert db.scalar("SELECT COUNT(*) AS n FROM scm_sms_batch") == 0
     assert api("rep1", "GET", "/sms/987654").status_code == 404
+
+
+def test_api_hostile_recipients_are_reported_not_stored_raw(app, db, api):
+    resp = api("rep1", "POST", "/sms", {"recipients": ["138\x000013\x07", "contact:１２", "contact:1e3",
+                                                       "contact:" + "9" * 40, "13800138000"], "text": "您好"})
+    assert resp.status_code == 202, resp.json
+    assert [(m["input"], m["status"], m["error"]) for m in resp.json["messages"]] == [
+        ("138?0013?", "invalid", "phone_invalid"), ("contact:１２", "invalid", "contact_unknown"),
+        ("contact:1e3", "invalid", "contact_unknown"), ("contact:" + "9" * 40, "invalid", "contact_unknown"),
+        ("13800138000", "queued", None)]
 
 
 # --- scope ------------------------------------------------------------------------------------------
