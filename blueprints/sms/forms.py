@@ -9,5 +9,5 @@ from scm_plugin.i18n import _l
 
 
 class ComposeForm(SCMForm):
-    text = TextAreaField(_l("Text"), render_kw={"rows": 4, "maxlength": 500})
+    text = TextAreaField(_l("SMS text"), render_kw={"rows": 4, "maxlength": 500})
     numbers = TextAreaField(_l("Other numbers"), render_kw={"rows": 3, "maxlength": 4000})
