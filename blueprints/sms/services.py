@@ -21,6 +21,7 @@ from scm_plugin.errors import InvalidInput, NotFound
 from scm_plugin.messages import MESSAGES, message
 
 FINAL = ("delivered", "failed", "invalid")
+MAX_ID = 2**63 - 1          # ids in URLs beyond BIGINT are simply not found
 
 
 def contact_ids(values) -> list[int]:
@@ -105,6 +106,9 @@ def _effective(m: dict) -> dict:
 
 def batch(db: Database, user, scope: Scope, batch_id: int) -> dict:
     """A batch with every message's status; NotFound if missing or outside the scope."""
+    if not 0 < batch_id <= MAX_ID:
+        raise NotFound("sms_batch")
+
     def read(tx):
         head = repo.batch_in_scope(tx, scope, user.id if user else None, batch_id)
         if head is None:

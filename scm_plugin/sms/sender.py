@@ -94,7 +94,7 @@ KANNEL_OUTCOMES = {1: "delivered", 2: "failed", 4: "accepted", 8: "accepted", 16
 
 def check_secret(db, message_id: int, secret: str) -> dict | None:
     """The message, if ``secret`` is its report secret; None otherwise (wrong, missing)."""
-    message = db.read(lambda tx: repo.message(tx, message_id))
+    message = db.read(lambda tx: repo.message(tx, message_id)) if 0 < message_id < 2**63 else None
     if message is None or not message["dlr_secret"] or not secret:
         # Compare anyway, so a missing message takes as long as a wrong secret.
         hmac.compare_digest("x" * 32, (secret or "")[:64].ljust(32, "y"))

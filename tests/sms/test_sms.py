@@ -130,6 +130,8 @@ def test_api_errors(app, db, api):
     assert api("cust1", "POST", "/sms", {"recipients": ["13800138000"], "text": "您好"}).status_code == 403
     assert db.scalar("SELECT COUNT(*) AS n FROM scm_sms_batch") == 0
     assert api("rep1", "GET", "/sms/987654").status_code == 404
+    assert api("rep1", "GET", f"/sms/{2**64}").status_code == 404
+    assert app.test_client().get(f"/scm/sms/dlr/{2**64}/x?type=1").status_code == 404
 
 
 def test_api_hostile_recipients_are_reported_not_stored_raw(app, db, api):
