@@ -335,3 +335,17 @@ def test_dlr_url_carries_the_message_and_its_secret(app, db, api):
                                      "?type=%d&reason=%A")
     app.extensions["scm"].modules = tuple(m for m in app.extensions["scm"].modules if m != "sms")
     assert dlr_url(app, message) is None          # function 9 (the report route) switched off
+
+
+@pytest.mark.parametrize("app_config", [{"SCM_ENABLED_MODULES": ("order_review", "portal", "admin", "api")}])
+def test_the_sms_layer_works_with_function_9_switched_off(app, db, api, login, relay_now):
+    """The alert job sends through the core layer whatever modules are enabled; the pages
+    and the API of function 9 are gone with it."""
+    with app.app_context(), db.transaction() as tx:
+        result = sms.queue_sms(tx, recipients=["13800138000"], text="告警", created_by=None, source="alarm")
+    assert relay_now()["sent"] == 1
+    assert db.scalar("SELECT status FROM scm_sms_message WHERE batch_id = ?", result["batch_id"]) == "sent"
+    assert api("rep1", "POST", "/sms", {"recipients": ["13800138000"], "text": "您好"}).status_code == 404
+    rep1 = login("rep1")
+    assert rep1.get("/scm/sms/").status_code == 404
+    assert "/scm/sms/" not in rep1.get("/scm/").get_data(as_text=True)
