@@ -55,10 +55,10 @@ class Gateway(Protocol):
 class KannelGateway:
     name = "kannel"
 
-    # Kannel's own 4xx answers that mean "this message, never": the number is refused
-    # by its white/black lists, empty, or the text cannot be encoded. Authorization and
-    # configuration errors are the administrator's to fix: retried until they are.
-    _PERMANENT_HINTS = ("denied", "empty receiver", "receiver number", "too long", "invalid")
+    # Kannel's own 4xx answers that mean "this number, never": refused by its white/black
+    # lists, or empty. Authorization and other parameter errors are the administrator's
+    # to fix (they would fail every message alike): retried until they are.
+    _PERMANENT_HINTS = ("denied", "empty receiver")
 
     def __init__(self, url: str, username: str, password: str, *, sender: str | None = None,
                  smsc: str | None = None, timeout: float = 10.0):
