@@ -4,5 +4,5 @@ from scm_plugin.messages import register
 
 register({
     "too_many_files": _l("At most 10 files at a time."),
-    "feedback_closed": _l("This feedback is closed. Reopen it to reply."),
+    "feedback_closed": _l("This feedback is closed; nothing more can be added."),
 })

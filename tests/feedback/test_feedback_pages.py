@@ -162,7 +162,7 @@ def test_closed_feedback_has_no_reply_form(login, file_feedback):
     assert 'id="reply-form"' not in page and 'id="reopen"' in page and "scm-badge-fb-closed" in page
     resp = rep.form(f"/scm/feedback/{fb['id']}/reply", data={"body": "还想回复"})
     assert resp.status_code == 303
-    assert "This feedback is closed." in rep.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "This feedback is closed; nothing more can be added." in rep.get(resp.headers["Location"]).get_data(as_text=True)
 
 
 def test_user_text_is_escaped_everywhere(login, file_feedback, reply):
