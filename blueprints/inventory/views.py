@@ -48,7 +48,7 @@ def query():
             answers = services.query(get_db(), current_scope(), key, raw)
         except services.NoSuchItem:
             not_found = True
-    return render_template("scm/inventory/query.html", key=key, q=(raw or "")[:ECHO_MAX], asked=raw is not None,
+    return render_template("scm/inventory/query.html", key=key, q=(raw or "")[:ECHO_MAX],
                            answers=answers, not_found=not_found, no_item_text=message("no_such_item"),
                            key_labels=key_labels(), kind_labels=kind_labels())
 
@@ -60,7 +60,7 @@ def export_xlsx():
     try:
         answers = services.query(get_db(), current_scope(), key, raw)
     except services.NoSuchItem:
-        flash(message("no_such_item"), "error")
+        # back to the query, which answers 无此货品信息 for the same input
         return redirect(scm_url("inventory.query", by=key, q=(raw or "")[:ECHO_MAX]), 303)
     holders, kinds = holder_labels(), kind_labels()
     headers = [_("Inventory code"), _("Inventory name"), _("Master-disc no"), _("Held by"), _("Code"), _("Name"),
