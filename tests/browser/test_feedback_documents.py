@@ -37,6 +37,8 @@ def test_complaint_with_a_file_answered_with_a_file(web_login, live_server, tmp_
     row = page.locator(f"tr[data-feedback='{feedback_id}']")
     expect(row).to_contain_text("第 3 批光盘盘面划伤")
     expect(row.locator(".scm-badge-fb-new")).to_be_visible()
+    for label in ("阅览", "回复", "删除"):                          # the buttons the seed names
+        expect(row.locator(".scm-btn", has_text=label)).to_be_visible()
     snap(page, "feedback-rep-list")
     row.locator("a.scm-btn-primary").click()                     # 回复: the page with the reply form
     expect(page.locator("#feedback-body")).to_contain_text("约 200 张盘面有划痕")
@@ -46,7 +48,8 @@ def test_complaint_with_a_file_answered_with_a_file(web_login, live_server, tmp_
     page.fill("#body", "已复检，确认为压制问题，下周补发 200 张。")
     page.set_input_files("#files", str(answer))
     snap(page, "feedback-rep-reply")
-    page.click("#save-reply")                                    # 保存
+    expect(page.locator("#save-reply")).to_have_text("保存")
+    page.click("#save-reply")
     expect(page.locator(".scm-flash-success[role=status]")).to_be_visible()
     expect(page.locator("#replies")).to_contain_text("下周补发 200 张")
     expect(page.locator(".scm-badge-fb-replied").first).to_be_visible()
@@ -70,14 +73,17 @@ def test_document_for_two_customers_with_a_read_receipt(web_login, live_server, 
 
     page = web_login("rep1")
     page.click(".scm-nav a[href$='/documents/']")
-    page.click("#upload-document")                               # 文件上传
-    page.fill("#subject", "2026 年光盘包装规范")                   # 文档主题
-    page.check("input[name=customer_codes][value=C001]")         # 选择客户
+    page.click("#upload-document")
+    expect(page.locator("label[for=subject]")).to_contain_text("文档主题")
+    expect(page.locator("#customers legend")).to_contain_text("选择客户")
+    page.fill("#subject", "2026 年光盘包装规范")
+    page.check("input[name=customer_codes][value=C001]")
     page.check("input[name=customer_codes][value=C002]")
     expect(page.locator("input[name=customer_codes][value=C003]")).to_have_count(0)
     page.set_input_files("#file", str(spec))
     snap(page, "documents-upload")
-    page.click("#upload")                                        # 上传
+    expect(page.locator("#upload")).to_have_text("上传")
+    page.click("#upload")
     expect(page.locator(".scm-flash-success[role=status]")).to_be_visible()
     expect(page.locator("#receipts tbody tr")).to_have_count(2)
     expect(page.locator("#receipts .scm-badge-waiting")).to_have_count(2)
