@@ -1,20 +1,28 @@
 """Packaging: the repo keeps the design card's folders; installed, everything lives
 under the single import name ``scm_plugin`` (no top-level ``blueprints`` or ``config``)."""
-from setuptools import setup
+from setuptools import find_packages, setup
 
-PACKAGES = {
+# Each top-level folder of the repo → its import name under scm_plugin. Subpackages are
+# found *inside* each folder (never over the repo root, which would install
+# ``blueprints``, ``config`` or ``tests`` as top-level names).
+ROOTS = {
     "scm_plugin": "scm_plugin",
-    "scm_plugin.demo": "scm_plugin/demo",
-    "scm_plugin.sms": "scm_plugin/sms",
-    "scm_plugin.blueprints.sms": "blueprints/sms",
     "scm_plugin.erp_bridge": "erp_bridge",
-    "scm_plugin.erp_bridge.dialects": "erp_bridge/dialects",
-    "scm_plugin.erp_bridge.migrations": "erp_bridge/migrations",
-    "scm_plugin.erp_bridge.repos": "erp_bridge/repos",
     "scm_plugin.blueprints": "blueprints",
     "scm_plugin.templates": "templates",
     "scm_plugin.config": "config",
 }
+
+
+def _packages() -> dict[str, str]:
+    found = dict(ROOTS)
+    for name, folder in ROOTS.items():
+        for sub in find_packages(where=folder):
+            found[f"{name}.{sub}"] = f"{folder}/{sub.replace('.', '/')}"
+    return found
+
+
+PACKAGES = _packages()
 
 setup(
     name="scm_plugin",

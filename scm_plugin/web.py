@@ -148,6 +148,11 @@ def install(bp: Blueprint) -> None:
             return _error_page(503, message("database_busy"), code="database_busy")
         return _error_page(500, message("error"), code="error")
 
+    @bp.errorhandler(OverflowError)
+    def _huge_id(exc):
+        # An id in a URL beyond the database's integer range: pyodbc cannot even send it.
+        return _error_page(404, message("not_found"), code="not_found")
+
     @bp.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         code = exc.code or 500

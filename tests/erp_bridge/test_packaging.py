@@ -84,3 +84,16 @@ def test_unpacked_wheel_serves_the_bridge(wheel, tmp_path):
     assert got["queries"] == QueryRegistry.default().names()
     assert got["migrations"] == migrations.latest_version()
     assert got["generic"] == []
+
+
+def test_every_module_package_and_template_is_in_the_wheel(wheel):
+    """Each blueprint package, the SMS layer, the demo and every template ship."""
+    names = set(zipfile.ZipFile(wheel).namelist())
+    root = Path(__file__).resolve().parents[2]
+    expected = {f"scm_plugin/blueprints/{p.parent.name}/__init__.py"
+                for p in (root / "blueprints").glob("*/__init__.py")}
+    expected |= {"scm_plugin/sms/__init__.py", "scm_plugin/demo/__init__.py", "scm_plugin/demo/sql/erp_standin.sql"}
+    expected |= {"scm_plugin/templates/" + str(p.relative_to(root / "templates"))
+                 for p in (root / "templates").rglob("*.html")}
+    missing = sorted(expected - names)
+    assert not missing, missing

@@ -55,3 +55,8 @@ def test_unknown_api_path_is_json_404(login):
 def test_messages_follow_the_language(client, users):
     resp = client.get("/scm/api/v1/me", headers={"Accept-Language": "en-US"})
     assert resp.json["message"] == "Please log in."
+
+
+def test_ids_beyond_the_integer_range_are_404(login):
+    client = login("admin")
+    assert client.get("/scm/admin/users/99999999999999999999999").status_code == 404
