@@ -25,7 +25,7 @@ def key_labels() -> dict[str, str]:
 
 def kind_labels() -> dict[str | None, str]:
     return {"disc": _("Disc finished goods"), "material": _("Materials"),
-            "accessory": _("Accessory-pack finished goods"), None: _("Other")}
+            "accessory": _("Accessory-pack finished goods"), None: _("Other warehouse")}
 
 
 def holder_labels() -> dict[str, str]:
