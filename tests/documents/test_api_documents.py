@@ -188,3 +188,10 @@ def test_list_filters_and_sort_allow_list(api, share, db):
     assert ids(api("rep1", "GET", "/documents?date_from=2025-03-01&date_to=2025-03-01")) == [a["id"]]
     assert api("rep1", "GET", "/documents?sort=storage_name").status_code == 400
     assert api("rep1", "GET", "/documents?per_page=1000").status_code == 400
+
+
+def test_ids_beyond_the_integer_range_are_not_found(api, login, db):
+    huge = 10 ** 20
+    assert api("cust1", "GET", f"/documents/{huge}/file").status_code == 404
+    assert api("rep1", "DELETE", f"/documents/{huge}").status_code == 404
+    assert login("cust1").get(f"/scm/documents/portal/{huge}/file").status_code == 404

@@ -231,3 +231,12 @@ def test_openapi_describes_the_feedback_routes(app):
     assert "post" in paths["/scm/api/v1/feedback/{feedback_id}/replies"]
     assert "delete" in paths["/scm/api/v1/feedback/{feedback_id}"]
     assert "FeedbackIn" in doc["components"]["schemas"]
+
+
+def test_ids_beyond_the_integer_range_are_not_found(api, login):
+    huge = 10 ** 20
+    for user, method, path in (("cust1", "GET", f"/feedback/{huge}"),
+                               ("rep1", "GET", f"/feedback/1/attachments/{huge}"),
+                               ("rep1", "DELETE", f"/feedback/{huge}")):
+        assert api(user, method, path).status_code == 404, path
+    assert login("cust1").get(f"/scm/feedback/portal/{huge}").status_code == 404
