@@ -246,6 +246,7 @@ def keep_drafts(db: Database, user, uploads) -> tuple[list[dict], dict[str, str]
     drafts, errors = [], {}
     for upload in uploads:
         try:
+            upload.stream.seek(0)  # place_order may already have read it
             f = storage.save(upload, field="files")
         except InvalidInput as exc:
             errors.update(exc.fields)

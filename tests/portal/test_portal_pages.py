@@ -144,3 +144,14 @@ def test_file_names_are_escaped_on_the_page(login):
     html = client.get(resp.headers["Location"]).get_data(as_text=True)
     assert "<img src=x onerror=alert(1)>" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;.pdf" in html
+
+
+def test_file_is_kept_when_the_erp_refuses_a_line(login, db):
+    """A server-side refusal (unknown inventory code) keeps the valid file as a draft."""
+    client = login("cust1")
+    resp = _place(client, files=[(PDF, "报价单.pdf")], **{"lines-0-inventory_code": "NO-SUCH-ITEM"})
+    assert resp.status_code == 400
+    html = resp.get_data(as_text=True)
+    assert "ERP 中没有此存货编码" in html
+    assert "报价单.pdf" in html and 'name="draft_ids"' in html
+    assert "文件为空" not in html
