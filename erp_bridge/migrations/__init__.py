@@ -85,12 +85,10 @@ def upgrade(db: Database) -> list[Applied]:
     if db.catalog_columns(VERSION_TABLE.name) is None:
         with db.transaction() as tx:
             Ops(db, tx).create_table(VERSION_TABLE)
-    # Every version not yet recorded (not only those above the highest): migrations
-    # written in parallel may have been applied out of order on a development database.
-    done = {int(r["version"]) for r in db.all("SELECT version FROM scm_schema_version")}
+    done = current_version(db)
     applied: list[Applied] = []
     for mod in migration_modules():
-        if mod.VERSION in done:
+        if mod.VERSION <= done:
             continue
         log.info("applying migration %04d: %s", mod.VERSION, mod.DESCRIPTION)
         with db.transaction() as tx:
