@@ -16,6 +16,9 @@ DEFAULTS = {
     # Every checker run stops raising alarms after this many seconds (the rest waits for
     # the next run); keep it below SCM_SCHEDULER_LEASE_SECONDS.
     "SCM_ALERT_RUN_SECONDS": 90,
+    # Checkpoints evaluated per statement, so a backlog (a first run, a long outage) never
+    # makes one statement outlast SCM_DB_STATEMENT_TIMEOUT.
+    "SCM_ALERT_EVAL_CHUNK": 5000,
     # Checkpoint templates: the time of day (SCM_TIMEZONE) of a due date "N days before".
     "SCM_ALERT_DUE_TIME": "18:00",
     "SCM_ALERT_MAX_CHECKPOINTS": 20,

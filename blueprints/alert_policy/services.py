@@ -3,7 +3,8 @@
 A rep gives an approved order checkpoints — "by time T it has reached process step P with
 quantity Q" — and SMS recipients. The checker (scheduled job, ``flask scm run-alerts``,
 and before every edit of a policy) compares them with the ERP's production-progress
-records in one set-based query (``alerts.evaluate``):
+records set-based (``alerts.evaluate``: one statement per chunk of up to
+``SCM_ALERT_EVAL_CHUNK`` due checkpoints, never a query per order):
 
 * **met**: for P or any later step of the route, the quantity reported at that one step
   with a report time at or before T reaches Q. Quantities of different steps are not
@@ -483,32 +484,32 @@ def _behind_pace(row: dict, reached: Decimal, quantity: Decimal, at: dt.datetime
 
 def check(db: Database, at: dt.datetime | None = None, *, policy_id: int | None = None,
           deadline: float | None = None) -> RunResult:
-    """One evaluation pass "as of ``at``" (default now): one set-based query over every
-    pending checkpoint that is due (or whose warning window has opened), then the met
-    ones marked in one statement per 500, then one transaction per alarm."""
+    """One evaluation pass "as of ``at``" (default now) over every pending checkpoint that
+    is due (or whose warning window has opened), in chunks of ``SCM_ALERT_EVAL_CHUNK``
+    checkpoint ids: per chunk one set-based query, the met ones marked in one statement
+    per 500, then one transaction per alarm. Past the ``deadline`` (``time.monotonic()``)
+    the rest waits for the next run."""
     cfg = current_app.config
     started = time.monotonic()
     at = (at or utcnow()).replace(microsecond=0)
     result = RunResult(at=at)
     early = bool(cfg.get("SCM_ALERT_EARLY_WARNING", True))
-    rows = db.read(lambda tx: repo.evaluate(tx, at=at, at_erp=to_erp(db, at), warn_at=at if early else None,
-                                            policy_id=policy_id))
-    result.evaluated = len(rows)
-    met, missed, behind = [], [], []
-    for r in rows:
-        reached, quantity = Decimal(r["reached"] or 0), Decimal(r["quantity"])
-        r["reached"] = reached
-        if reached >= quantity:
-            met.append(r["checkpoint_id"])
-        elif r["due_at"] <= at:
-            missed.append(r)
-        elif early and not r["warned"] and _behind_pace(r, reached, quantity, at):
-            behind.append(r)
-    if met:
-        with db.transaction(write=True) as tx:
-            result.met = repo.mark_met(tx, met, utcnow())
-    if missed or behind:
-        names = {s["code"]: s["name"] for s in db.read(_steps)}
+    warn_at = at if early else None
+    chunk = max(1, int(cfg.get("SCM_ALERT_EVAL_CHUNK", 5000)))
+    ids = db.read(lambda tx: repo.due_ids(tx, at=at, warn_at=warn_at, policy_id=policy_id))
+    names: dict[str, str] | None = None
+    for start in range(0, len(ids), chunk):
+        part = ids[start:start + chunk]
+        if deadline is not None and time.monotonic() > deadline:
+            result.unfinished += len(ids) - start
+            break
+        met, missed, behind, evaluated = evaluate_chunk(db, part[0], part[-1], at, early, policy_id)
+        result.evaluated += evaluated
+        if met:
+            with db.transaction(write=True) as tx:
+                result.met += repo.mark_met(tx, met, utcnow())
+        if (missed or behind) and names is None:
+            names = {s["code"]: s["name"] for s in db.read(_steps)}
         for level, todo, out in (("alarm", missed, result.alarms), ("warning", behind, result.warnings)):
             for r in todo:
                 if deadline is not None and time.monotonic() > deadline:
@@ -523,14 +524,39 @@ def check(db: Database, at: dt.datetime | None = None, *, policy_id: int | None 
     return result
 
 
+def evaluate_chunk(db: Database, first_id: int, last_id: int, at: dt.datetime, early: bool,
+                   policy_id: int | None = None) -> tuple[list[int], list[dict], list[dict], int]:
+    """Evaluate the due checkpoints with ids in [first_id, last_id] (of one policy, if
+    given) without writing: (met ids, missed rows, rows behind their pace, evaluated)."""
+    def read(tx):
+        rows = repo.evaluate(tx, first_id=first_id, last_id=last_id, at=at, warn_at=at if early else None,
+                             policy_id=policy_id)
+        rest = {int(r["checkpoint_id"]): r for r in rows if not r["met"]}
+        return rows, rest, (repo.checkpoint_details(tx, rest) if rest else [])
+    rows, rest, details = db.read(read)
+    missed, behind = [], []
+    for d in details:
+        r = rest[int(d["checkpoint_id"])]
+        d["reached"], d["warned"] = Decimal(r["reached"] or 0), r["warned"]
+        if d["due_at"] <= at:
+            missed.append(d)
+        elif early and not d["warned"] and _behind_pace(d, d["reached"], Decimal(d["quantity"]), at):
+            behind.append(d)
+    missed.sort(key=lambda r: (r["due_at"], r["checkpoint_id"]))
+    behind.sort(key=lambda r: (r["due_at"], r["checkpoint_id"]))
+    return [int(r["checkpoint_id"]) for r in rows if r["met"]], missed, behind, len(rows)
+
+
 def _raise(db: Database, row: dict, level: str, step_names: dict[str, str]) -> dict | None:
     """One alarm (or warning) and its SMS, in one transaction; None if it is not ours to raise."""
     cfg = current_app.config
     try:
         with db.transaction(write=True) as tx:
             policy = repo.lock_policy(tx, row["policy_id"])
-            if policy is None:
+            order = repo.order_of_policy(tx, row["policy_id"]) if policy else None
+            if order is None:
                 return None
+            row = dict(row, **order)
             if level == "alarm":
                 if not repo.mark_missed(tx, row["checkpoint_id"], utcnow()):
                     return None

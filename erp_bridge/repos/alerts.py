@@ -36,8 +36,8 @@ ALARM_SORTS = {
     "due_at": "c.due_at",
 }
 
-_ALL_POLICIES = (0, 2 ** 62)
 _NEVER = dt.datetime(1900, 1, 1)
+_MAX_ID = 2 ** 62
 _CHUNK = 500  # ids per IN list (SQL Server takes at most 2,100 parameters)
 
 _HAS_OPEN_ALARM = ("EXISTS (SELECT 1 FROM scm_alarm a WHERE a.order_id = o.id AND a.status = 'open' "
@@ -47,14 +47,42 @@ _HAS_CHECKPOINTS = ("EXISTS (SELECT 1 FROM scm_alert_policy p JOIN scm_checkpoin
 
 
 # --- evaluation ------------------------------------------------------------------------
-def evaluate(tx: Transaction, *, at: dt.datetime, at_erp: dt.datetime, warn_at: dt.datetime | None,
-             policy_id: int | None = None) -> list[Row]:
-    """Every pending checkpoint that is due at ``at`` (or, with ``warn_at``, whose warning
-    window has opened), with the quantity reached by the met rule: one statement.
-    ``warned`` tells whether an early warning exists already."""
-    lo, hi = (policy_id, policy_id) if policy_id is not None else _ALL_POLICIES
+def due_ids(tx: Transaction, *, at: dt.datetime, warn_at: dt.datetime | None,
+            policy_id: int | None = None) -> list[int]:
+    """Ids of the pending checkpoints due at ``at`` (or, with ``warn_at``, whose warning
+    window has opened), ascending; all of them or those of one policy."""
     warn = warn_at or _NEVER
-    return tx.all("alerts.evaluate", lo, hi, at, warn, at_erp, at_erp, lo, hi, at, warn)
+    if policy_id is None:
+        rows = tx.all("alerts.due_ids", at, warn)
+    else:
+        rows = tx.all("alerts.due_ids_of_policy", policy_id, at, warn)
+    return [int(r["id"]) for r in rows]
+
+
+def evaluate(tx: Transaction, *, first_id: int, last_id: int, at: dt.datetime,
+             warn_at: dt.datetime | None, policy_id: int | None = None) -> list[Row]:
+    """The due (or warnable) pending checkpoints with ids in [first_id, last_id]: the
+    quantity each has reached by the met rule, whether that is enough (``met``), and
+    whether an early warning exists already (``warned``). One statement; the details of
+    the few that are not met are read by ``checkpoint_details``."""
+    warn = warn_at or _NEVER
+    lo, hi = (policy_id, policy_id) if policy_id is not None else (0, _MAX_ID)
+    return tx.all("alerts.evaluate", first_id, last_id, lo, hi, at, warn, first_id, last_id, lo, hi, at, warn)
+
+
+def checkpoint_details(tx: Transaction, checkpoint_ids: Iterable[int]) -> list[Row]:
+    ids = list(checkpoint_ids)
+    out: list[Row] = []
+    for i in range(0, len(ids), _CHUNK):
+        chunk = ids[i:i + _CHUNK]
+        marks = ", ".join("?" for _ in chunk)
+        out.extend(tx.all(f"SELECT id AS checkpoint_id, policy_id, due_at, window_start, warn_from, process_code, "
+                          f"quantity FROM scm_checkpoint WHERE id IN ({marks})", *chunk))
+    return out
+
+
+def order_of_policy(tx: Transaction, policy_id: int) -> Row | None:
+    return tx.one("alerts.order_of_policy", policy_id)
 
 
 def reached_of_policy(tx: Transaction, policy_id: int) -> dict[int, Decimal]:

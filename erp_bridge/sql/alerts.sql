@@ -6,42 +6,53 @@
 -- before T adds up to Q. Quantities of different steps are not added to each other (one
 -- master disc, four stampers and 30000 replicated discs are not 30005 of anything).
 -- Report times are the ERP's local times; c.due_at_erp is T in that same zone, computed
--- once when the checkpoint is saved. A checkpoint not yet due is judged on the reports
--- up to the evaluation time (the second parameter pair of the CASE).
+-- once when the checkpoint is saved. ``evaluate`` takes a range of checkpoint ids (the
+-- checker walks the ids of ``due_ids`` in bounded chunks, so no statement grows with a
+-- backlog), a range of policy ids (all, or the one being edited) and the evaluation
+-- time twice (due, or in its warning window). A checkpoint not yet due is judged on what has been reported
+-- so far (reports stamped later than the evaluation time exist only in a what-if run
+-- with ``run-alerts --at`` in the past; they count towards T as the met rule says).
 
 -- name: evaluate
-SELECT c.id AS checkpoint_id, c.policy_id, c.seq, c.due_at, c.window_start, c.warn_from,
-       c.process_code, c.quantity, p.order_id, o.order_no, o.kind, o.customer_code,
-       o.erp_form_no, o.contract_no, COALESCE(r.reached, 0) AS reached,
+SELECT c.id AS checkpoint_id, COALESCE(MAX(s.qty), 0) AS reached,
+       CASE WHEN COALESCE(MAX(s.qty), 0) >= c.quantity THEN 1 ELSE 0 END AS met,
        CASE WHEN EXISTS (SELECT 1 FROM scm_alarm w WHERE w.checkpoint_id = c.id AND w.level = 'warning')
             THEN 1 ELSE 0 END AS warned
 FROM scm_checkpoint c
-JOIN scm_alert_policy p ON p.id = c.policy_id
-JOIN scm_order o ON o.id = p.order_id
 LEFT JOIN (
-    SELECT s.checkpoint_id, MAX(s.qty) AS reached
-    FROM (
-        SELECT c2.id AS checkpoint_id, {progress.process_code:pr} AS step_code,
-               SUM({progress.quantity:pr}) AS qty
-        FROM scm_checkpoint c2
-        JOIN scm_alert_policy p2 ON p2.id = c2.policy_id
-        JOIN scm_order o2 ON o2.id = p2.order_id
-        JOIN {process_step} cs ON {process_step.code:cs} = c2.process_code
-        JOIN {progress} pr ON {progress.order_ref:pr} = o2.erp_form_no
-        JOIN {process_step} ps ON {process_step.code:ps} = {progress.process_code:pr}
-        WHERE c2.state = 'pending' AND c2.retired_at IS NULL
-          AND c2.policy_id BETWEEN ? AND ?
-          AND (c2.due_at <= ? OR c2.warn_from <= ?)
-          AND {process_step.seq:ps} >= {process_step.seq:cs}
-          AND {progress.reported_at:pr} <= CASE WHEN c2.due_at_erp < ? THEN c2.due_at_erp ELSE ? END
-        GROUP BY c2.id, {progress.process_code:pr}
-    ) s
-    GROUP BY s.checkpoint_id
-) r ON r.checkpoint_id = c.id
-WHERE c.state = 'pending' AND c.retired_at IS NULL
-  AND c.policy_id BETWEEN ? AND ?
-  AND (c.due_at <= ? OR c.warn_from <= ?)
-ORDER BY c.due_at, c.id
+    SELECT c2.id AS checkpoint_id, {progress.process_code:pr} AS step_code,
+           SUM({progress.quantity:pr}) AS qty
+    FROM scm_checkpoint c2
+    JOIN scm_alert_policy p2 ON p2.id = c2.policy_id
+    JOIN scm_order o2 ON o2.id = p2.order_id
+    JOIN {process_step} cs ON {process_step.code:cs} = c2.process_code
+    JOIN {progress} pr ON {progress.order_ref:pr} = o2.erp_form_no
+    JOIN {process_step} ps ON {process_step.code:ps} = {progress.process_code:pr}
+    WHERE c2.id BETWEEN ? AND ? AND c2.policy_id BETWEEN ? AND ?
+      AND c2.state = 'pending' AND c2.retired_at IS NULL AND (c2.due_at <= ? OR c2.warn_from <= ?)
+      AND {process_step.seq:ps} >= {process_step.seq:cs}
+      AND {progress.reported_at:pr} <= c2.due_at_erp
+    GROUP BY c2.id, {progress.process_code:pr}
+) s ON s.checkpoint_id = c.id
+WHERE c.id BETWEEN ? AND ? AND c.policy_id BETWEEN ? AND ?
+  AND c.state = 'pending' AND c.retired_at IS NULL AND (c.due_at <= ? OR c.warn_from <= ?)
+GROUP BY c.id, c.quantity
+
+-- name: due_ids
+SELECT id FROM scm_checkpoint
+WHERE state = 'pending' AND retired_at IS NULL AND (due_at <= ? OR warn_from <= ?)
+ORDER BY id
+
+-- name: due_ids_of_policy
+SELECT id FROM scm_checkpoint
+WHERE policy_id = ? AND state = 'pending' AND retired_at IS NULL AND (due_at <= ? OR warn_from <= ?)
+ORDER BY id
+
+-- name: order_of_policy
+SELECT o.id AS order_id, o.order_no, o.kind, o.customer_code, o.erp_form_no, o.contract_no
+FROM scm_alert_policy p
+JOIN scm_order o ON o.id = p.order_id
+WHERE p.id = ?
 
 -- name: reached_of_policy
 SELECT s.checkpoint_id, MAX(s.qty) AS reached

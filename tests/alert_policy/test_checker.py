@@ -287,3 +287,22 @@ def test_erp_times_are_compared_in_the_erp_time_zone(kit):
     kit.report(late["erp_form_no"], "REP", 10, t + dt.timedelta(minutes=1))
     result = kit.check(t + dt.timedelta(hours=1))
     assert [a["order_no"] for a in result.alarms] == [late["order_no"]] and result.met == 1
+
+
+def test_a_backlog_is_evaluated_in_bounded_chunks_and_a_deadline_leaves_the_rest(kit):
+    import time
+
+    from scm_plugin.blueprints.alert_policy import services
+
+    kit.app.config["SCM_ALERT_EVAL_CHUNK"] = 2          # three statements for five checkpoints
+    t = utcnow() + dt.timedelta(hours=1)
+    orders = [kit.approved_order() for _ in range(5)]
+    for o in orders:
+        kit.set_policy(o["order_no"], [(t, "REP", 10)])
+    kit.report(orders[2]["erp_form_no"], "REP", 10, t - dt.timedelta(minutes=1))
+    with kit.app.app_context():
+        late = services.check(kit.db, t + dt.timedelta(minutes=5), deadline=time.monotonic() - 1)
+    assert (late.alarms, late.met, late.unfinished) == ([], 0, 5)   # out of time: nothing half-done
+    result = kit.check(t + dt.timedelta(minutes=5))
+    assert result.evaluated == 5 and result.met == 1
+    assert sorted(a["order_no"] for a in result.alarms) == sorted(o["order_no"] for i, o in enumerate(orders) if i != 2)
