@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Literal
 
 from flask import current_app
@@ -24,12 +24,12 @@ from .erp_bridge.repos import orders as repo
 from .erp_bridge.repos import users as users_repo
 from .erp_bridge.repos.scope import Scope
 from .errors import Conflict, InvalidInput, NotFound
+from .validation import parse_quantity
 
 log = logging.getLogger(__name__)
 
 KIND_PREFIX = {"sales": "SO", "sample": "SP"}
 MAX_LINES = 200
-MAX_QUANTITY = Decimal("1000000000")
 
 
 # --- input schemas (the API's OpenAPI document is generated from these) ---------------
@@ -47,21 +47,7 @@ class OrderLineIn(BaseModel):
     @field_validator("quantity", mode="before")
     @classmethod
     def _quantity(cls, value):
-        if isinstance(value, float):
-            value = repr(value)
-        try:
-            qty = Decimal(str(value).strip().replace(",", ""))
-        except (InvalidOperation, ValueError):
-            raise ValueError("quantity_invalid") from None
-        if not qty.is_finite():
-            raise ValueError("quantity_invalid")
-        if qty <= 0:
-            raise ValueError("quantity_positive")
-        if qty > MAX_QUANTITY:
-            raise ValueError("quantity_too_large")
-        if qty.as_tuple().exponent < -4:
-            raise ValueError("quantity_decimals")
-        return qty
+        return parse_quantity(value)
 
 
 class OrderIn(BaseModel):

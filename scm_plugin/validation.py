@@ -1,7 +1,31 @@
 """Pydantic validation errors → per-field message codes, for pages and API alike."""
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from pydantic import ValidationError
+
+MAX_QUANTITY = Decimal("1000000000")
+
+
+def parse_quantity(value) -> Decimal:
+    """A positive quantity with at most 4 decimals; ``1,250.5`` is read as 1250.5.
+    Raises ValueError(<message code>) for pydantic validators."""
+    if isinstance(value, float):
+        value = repr(value)
+    try:
+        qty = Decimal(str(value).strip().replace(",", ""))
+    except (InvalidOperation, ValueError):
+        raise ValueError("quantity_invalid") from None
+    if not qty.is_finite():
+        raise ValueError("quantity_invalid")
+    if qty <= 0:
+        raise ValueError("quantity_positive")
+    if qty > MAX_QUANTITY:
+        raise ValueError("quantity_too_large")
+    if qty.as_tuple().exponent < -4:
+        raise ValueError("quantity_decimals")
+    return qty
 
 _CODES = {
     "missing": "required",

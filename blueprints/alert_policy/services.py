@@ -47,6 +47,7 @@ from scm_plugin.erp_bridge.repos import erp as erp_repo
 from scm_plugin.erp_bridge.repos import orders as orders_repo
 from scm_plugin.erp_bridge.repos import users as users_repo
 from scm_plugin.erp_bridge.repos.scope import Scope
+from scm_plugin.validation import MAX_QUANTITY, parse_quantity
 from scm_plugin.errors import Conflict, InvalidInput, NotFound
 
 log = logging.getLogger(__name__)
@@ -54,28 +55,12 @@ log = logging.getLogger(__name__)
 KINDS = ("sales", "sample")
 MAX_NOTE = 500
 MAX_RECIPIENTS = 20
-MAX_QUANTITY = Decimal("1000000000")
 _NUMBER_RE = re.compile(r"^\+?[0-9][0-9 ()\-]{4,28}$")
 _SPLIT_RE = re.compile(r"[\n\r,;，；、]+")
 
 
 # --- input schemas (the API's OpenAPI document is generated from these) ---------------
-def _parse_quantity(value) -> Decimal:
-    if isinstance(value, float):
-        value = repr(value)
-    try:
-        qty = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, ValueError):
-        raise ValueError("quantity_invalid") from None
-    if not qty.is_finite():
-        raise ValueError("quantity_invalid")
-    if qty <= 0:
-        raise ValueError("quantity_positive")
-    if qty > MAX_QUANTITY:
-        raise ValueError("quantity_too_large")
-    if qty.as_tuple().exponent < -4:
-        raise ValueError("quantity_decimals")
-    return qty
+_parse_quantity = parse_quantity  # the one rule for quantities (scm_plugin.validation)
 
 
 class CheckpointIn(BaseModel):
