@@ -61,6 +61,7 @@ setup(
             "sqlglot>=25",
             "playwright>=1.45",
             "pytest-playwright>=0.5",
+            "schemathesis>=4.0,<5",
             "build",
         ],
         "serve": ["gunicorn>=22", "waitress>=3"],
