@@ -106,7 +106,8 @@ def reply(feedback_id):
         flash(message(exc.code), "error")
         return redirect(scm_url("feedback.detail", feedback_id=feedback_id), 303)
     flash(_("The internal note was saved; the customer does not see it.") if internal
-          else _("Your reply was saved. The customer sees it in the portal and has been told by mail."), "success")
+          else _("Your reply was saved. The customer sees it in the portal; a mail to the customer is queued for "
+                 "sending."), "success")
     return redirect(scm_url("feedback.detail", feedback_id=feedback_id), 303)
 
 

@@ -139,7 +139,8 @@ def reject(order_no):
         flash(message(exc.code), "error")
         return redirect(scm_url("order_review.detail", order_no=order_no), 303)
     order = decision.order
-    flash(_("Order %(no)s was rejected; the customer has been told.", no=order_no), "success")
+    flash(_("Order %(no)s was rejected. The customer sees it in the portal; a mail to the customer is queued "
+            "for sending.", no=order_no), "success")
     return redirect(scm_url(f"order_review.queue_{order['kind']}"), 303)
 
 

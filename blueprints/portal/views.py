@@ -64,7 +64,8 @@ def new_order():
         except InvalidInput as exc:
             errors = exc.fields
         else:
-            flash(_("Order %(no)s was placed. Your customer representative has been told.", no=order["order_no"]),
+            flash(_("Order %(no)s was placed. A mail to your customer representative is queued for sending.",
+                    no=order["order_no"]),
                   "success")
             return redirect(scm_url("portal.order_detail", order_no=order["order_no"]))
     # Keep everything the customer entered, the files included.

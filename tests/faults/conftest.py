@@ -1,0 +1,99 @@
+"""Fixtures of the fault tests: the mail server, Kannel and the database stopped and
+restarted while the plugin is in use.
+
+Reused, not copied: the real SMTP server (``smtp`` in tests/conftest.py,
+tests/fixtures/smtp.py), the real Kannel (tests/fixtures/kannel.py) and the database
+outage through a TCP proxy or its SQLite analogue (tests/alert_policy/proxy.py).
+Every wait is bounded; every server started here is stopped in the fixture's teardown.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import pytest
+
+from fixtures import web as web_fixtures
+from fixtures.kannel import Kannel
+from scm_plugin.erp_bridge.clock import utcnow
+from scm_plugin.outbox import relay
+
+
+def wait_until(check, timeout: float = 15.0, interval: float = 0.1):
+    """Poll ``check()`` until it returns something truthy (bounded); the last value."""
+    deadline = time.monotonic() + timeout
+    value = check()
+    while not value and time.monotonic() < deadline:
+        time.sleep(interval)
+        value = check()
+    return value
+
+
+def make_due(db) -> None:
+    """End every back-off, as if the retry time had come."""
+    with db.transaction() as tx:
+        tx.execute("UPDATE scm_outbox SET next_attempt_at = ? WHERE status = 'pending'",
+                   utcnow() - dt.timedelta(seconds=1))
+
+
+def relay_once(app, db=None, due: bool = False) -> dict:
+    if due:
+        make_due(db or app.extensions["scm"].db)
+    with app.app_context():
+        return relay(app)
+
+
+# --- Kannel ---------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def kannel(tmp_path_factory):
+    gateway = Kannel(tmp_path_factory.mktemp("faults-kannel"))
+    gateway.start()
+    yield gateway
+    gateway.stop()
+
+
+@pytest.fixture
+def kannel_up(kannel):
+    """The session's Kannel, running again even if an earlier test failed while it was down."""
+    if not kannel.running:
+        kannel.start()
+    yield kannel
+    if not kannel.running:
+        kannel.start()
+
+
+@pytest.fixture
+def smtp_back(smtp):
+    """The ``smtp`` server, restarted at teardown if a test failed while it was stopped
+    (so the conftest's own teardown stops a running server)."""
+    yield smtp
+    if smtp.controller is None:
+        smtp.start()
+
+
+# --- the database going away ----------------------------------------------------------------
+@pytest.fixture
+def outage_app(engine, engine_db, db, users, tmp_path, monkeypatch):
+    """An app whose database can be stopped and started: ``app.scm_outage_start()`` /
+    ``app.scm_outage_end()`` (through a TCP proxy for PostgreSQL and MariaDB, the driver's
+    "unable to open database" for SQLite)."""
+    if engine == "sqlite":
+        from alert_policy.proxy import outage_on_sqlite as outage
+    else:
+        from alert_policy.proxy import outage_through_proxy as outage
+    with outage(None, engine_db, tmp_path, monkeypatch) as app:
+        app.test_client_class = web_fixtures.Client
+        start, end, down = app.scm_outage_start, app.scm_outage_end, []
+
+        def outage_start():
+            start()
+            down.append(True)
+
+        def outage_end():
+            if down:
+                end()
+                down.clear()
+
+        app.scm_outage_start, app.scm_outage_end = outage_start, outage_end
+        yield app
+        outage_end()  # whatever the test did, the database is back before the teardown
