@@ -57,7 +57,7 @@ DEFAULTS = {
     "SCM_CONTRACT_SYNC_SECONDS": 60,    # contract numbers read back from the ERP's forms
 
     # --- the outbox (mail and SMS) ---------------------------------------------
-    "SCM_OUTBOX_MAX_ATTEMPTS": 8,
+    "SCM_OUTBOX_MAX_ATTEMPTS": 20,        # with the back-off: about 13 hours before "failed"
     "SCM_OUTBOX_BACKOFF_SECONDS": 30,     # doubled per attempt, capped at 1 hour
     "SCM_OUTBOX_RECLAIM_SECONDS": 300,    # a row left "sending" this long is taken again
     "SCM_MAIL_TIMEOUT_SECONDS": 10,

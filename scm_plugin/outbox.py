@@ -121,7 +121,7 @@ def relay(app: Flask, limit: int = 100) -> dict[str, int]:
     holder = holder_id()
     counts = {"sent": 0, "retry": 0, "failed": 0}
     rows = repo.claim_due(db, holder, limit, dt.timedelta(seconds=int(cfg.get("SCM_OUTBOX_RECLAIM_SECONDS", 300))))
-    max_attempts = int(cfg.get("SCM_OUTBOX_MAX_ATTEMPTS", 8))
+    max_attempts = int(cfg.get("SCM_OUTBOX_MAX_ATTEMPTS", 20))
     base = int(cfg.get("SCM_OUTBOX_BACKOFF_SECONDS", 30))
     for row in rows:
         sender = SENDERS.get(row["channel"])

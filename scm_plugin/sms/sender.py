@@ -73,7 +73,7 @@ def send_sms(app: Flask, row: dict) -> None:
             repo.mark_failed(tx, outgoing.message_id, str(exc))
         raise
     except TemporaryFailure as exc:
-        last = int(row.get("attempts") or 0) >= int(app.config.get("SCM_OUTBOX_MAX_ATTEMPTS", 8))
+        last = int(row.get("attempts") or 0) >= int(app.config.get("SCM_OUTBOX_MAX_ATTEMPTS", 20))
         unreachable = isinstance(exc, Unreachable)
         with db.transaction() as tx:
             if last:

@@ -107,3 +107,24 @@ def test_relay_interrupted_mid_batch_sends_the_rest_later_without_doubling(app, 
     ids = [m["Message-ID"] for m in smtp.messages]
     assert len(set(ids)) == len(ids) == 6
 
+
+def test_a_long_mail_outage_is_waited_out_not_given_up(app, db, smtp_back, make_order):
+    """With the default settings a mail survives a night's outage of the mail server
+    (12 hours) before it is marked failed for an admin."""
+    smtp = smtp_back
+    for key in ("SCM_OUTBOX_MAX_ATTEMPTS", "SCM_OUTBOX_BACKOFF_SECONDS"):
+        app.config.pop(key, None)
+    from scm_plugin.config import defaults  # the package defaults, as an install gets them
+    app.config.update({k: v for k, v in defaults.DEFAULTS.items() if k.startswith("SCM_OUTBOX_")})
+    make_order("cust1", lines=[{"inventory_code": "1001001", "quantity": "100"}])
+    smtp.stop()
+    waited = dt.timedelta(0)
+    for _ in range(200):                          # bounded: far more than any sane retry count
+        counts = relay_once(app, db, due=True)
+        rows = db.all("SELECT status, next_attempt_at FROM scm_outbox ORDER BY id")
+        if all(r["status"] == "failed" for r in rows):
+            break
+        assert counts["sent"] == 0 and counts["retry"] == len(rows)
+        waited += max(r["next_attempt_at"] for r in rows) - utcnow()
+    assert waited >= dt.timedelta(hours=12), f"gave up after {waited} of outage"
+    smtp.start()
