@@ -1,6 +1,7 @@
-from flask import g, jsonify, request
+from flask import current_app, g, jsonify, request
 from flask_wtf.csrf import ValidationError as CSRFValidationError
 from flask_wtf.csrf import validate_csrf
+from werkzeug.exceptions import HTTPException
 
 from scm_plugin import accounts
 from scm_plugin.api_errors import api_error
@@ -71,8 +72,41 @@ def process_steps():
     return jsonify({"items": [{"code": r["code"], "name": r["name"], "seq": int(r["seq"])} for r in rows]})
 
 
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _allowed_methods() -> list[str]:
+    """The methods the API really serves at this path: the catch-all below matches every
+    path and method, so Werkzeug's own 405 and ``Allow`` would never be right."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    allowed = []
+    for method in _METHODS:
+        try:
+            rule, _ = adapter.match(method=method, return_rule=True)
+        except HTTPException:
+            continue
+        if not rule.endpoint.endswith(".api.unknown"):
+            allowed.append(method)
+    return allowed + ["OPTIONS"] if allowed else []
+
+
+@bp.after_request
+def _options_allow(resp):
+    if request.method == "OPTIONS" and "Allow" in resp.headers:
+        allowed = _allowed_methods()
+        if not allowed:
+            return api_error(404, "not_found")
+        resp.headers["Allow"] = ", ".join(allowed)
+    return resp
+
+
 @bp.route("/<path:_unknown>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 def unknown(_unknown):
+    allowed = _allowed_methods()
+    if allowed:
+        resp = api_error(405, "method_not_allowed")
+        resp.headers["Allow"] = ", ".join(allowed)
+        return resp
     return api_error(404, "not_found")
 
 
