@@ -1,0 +1,62 @@
+"""Helpers of the browser journeys (tests/browser/test_journeys.py): the steps that the
+stories share, done through the pages as a user would, and the background work a
+deployment's scheduler would do (the outbox relay, the alert checker) done through the
+same CLI commands an operator has."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from playwright.sync_api import Page, expect
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+# Pages that must not show English once the user's language is zh_CN: words of the UI's
+# English catalogue that a forgotten _() would leave on the page.
+ENGLISH_UI_WORDS = re.compile(
+    r"\b(Order|Orders|Customer|Status|Approve|Reject|Save|Cancel|Search|Alarm|Alarms|Inventory|Quantity|"
+    r"Document|Documents|Reply|Send|Pending|Approved|Rejected|Filter|Checkpoint|Warning|Due|Lines)\b")
+
+
+def english_left(page: Page) -> list[str]:
+    """English UI words visible in the page's main content (codes and numbers aside)."""
+    text = page.locator("main").first.inner_text()
+    return sorted(set(ENGLISH_UI_WORDS.findall(text)))
+
+
+def cli(app, *args: str) -> str:
+    """``flask scm <args>`` as an operator (or the scheduler's job) would run it."""
+    result = app.test_cli_runner().invoke(args=["scm", *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def send_outbox(app) -> dict[str, int]:
+    """One pass of the outbox relay through ``flask scm send-outbox``."""
+    out = cli(app, "send-outbox")
+    m = re.search(r"sent (\d+), retry later (\d+), failed (\d+)", out)
+    assert m, out
+    return {"sent": int(m.group(1)), "retry": int(m.group(2)), "failed": int(m.group(3))}
+
+
+def place_portal_order(page: Page, *, kind: str, customer_order_no: str, requested: dt.date,
+                       lines: list[dict], files=(), snap=None, snap_name: str | None = None) -> str:
+    """From 我的订单, fill in a new order (sales or sample) and place it; returns its number."""
+    page.click(".scm-nav >> text=我的订单")
+    expect(page.locator("h1")).to_have_text("我的订单")
+    page.click("text=新建样板订单" if kind == "sample" else "text=新建销售订单")
+    expect(page.locator("h1")).to_have_text("新建样板订单" if kind == "sample" else "新建销售订单")
+    page.fill("#customer_order_no", customer_order_no)
+    page.fill("#requested_date", requested.isoformat())
+    for i, line in enumerate(lines):
+        if i >= page.locator("#lines tbody tr").count():
+            page.click("#add-line")
+        for name, value in line.items():
+            page.fill(f"input[name='lines-{i}-{name}']", value)
+    if files:
+        page.set_input_files("#files", [str(f) for f in files])
+    if snap and snap_name:
+        snap(page, snap_name)
+    page.click("#place-order")
+    expect(page.locator(".scm-flash-success[role=status]")).to_contain_text("已下达")
+    return re.search(r"/orders/(\w+)$", page.url).group(1)
