@@ -1,27 +1,24 @@
 """Review list, order search and approve: the plugin against the same work written by
 hand with pyodbc, in the same run, on the generated database (bench/generate.py).
 
-    python bench/bench_orders.py --engine postgresql [--repeat 30]
+    python bench/bench_orders.py --engine postgresql [--scale 1] [--repeat 30]
 
-Prints a table and writes bench/results/orders-<engine>.json.
+Prints the results as JSON. Also counts the statements each call sends
+(``Database.statement_count``). ``bench/run.py`` runs this with the others.
 """
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import json
-from pathlib import Path
 
-from common import bench_dsn, raw_connection, timed
+from common import REP, app_for, compare, raw_connection, statements
 
-from scm_plugin import create_app
 from scm_plugin.auth import SCMUser
 from scm_plugin.blueprints.order_review import services as review
 from scm_plugin.erp_bridge.repos import users as users_repo
 from scm_plugin.orders import search
 from scm_plugin.permissions import scope_for
-
-RESULTS = Path(__file__).resolve().parent / "results"
 
 GRANT = ("(o.customer_code IN (SELECT customer_code FROM scm_grant WHERE user_id = ? AND "
          "(valid_until IS NULL OR valid_until >= ?)) OR EXISTS (SELECT 1 FROM scm_grant WHERE user_id = ? "
@@ -32,18 +29,18 @@ def page_sql(engine: str, sql: str) -> str:
     return sql + (" OFFSET ? ROWS FETCH NEXT ? ROWS ONLY" if engine == "mssql" else " LIMIT ? OFFSET ?")
 
 
-def run(engine: str, repeat: int) -> dict:
-    app = create_app({"SECRET_KEY": "bench", "SCM_ERP_DSN": bench_dsn(engine), "SCM_STORAGE_DIR": "/tmp/scm-bench-files",
-                      "SERVER_NAME": "bench.local", "SCM_DB_STATEMENT_TIMEOUT": 600,
-                      "SCM_ENABLED_MODULES": ("order_review", "portal", "admin", "api")})
+def run(engine: str, scale: float = 1.0, repeat: int = 20, timing: bool = True) -> dict:
+    """Timings (plugin against raw, when ``timing``) and statement counts."""
+    app = app_for(engine, scale, SERVER_NAME="bench.local")
     db = app.extensions["scm"].db
-    raw = raw_connection(engine)
+    raw = raw_connection(engine, scale)
+    _compare = compare if timing else (lambda plugin, raw_fn, repeat: (plugin(), raw_fn(), None)[2])
     q = db.dialect.quote
     cust_t, cust_code, cust_name = q(db.mapping.table("customer")), q(db.mapping.column("customer", "code")), \
         q(db.mapping.column("customer", "name"))
     results = {}
     with app.test_request_context():
-        user = SCMUser.from_row(db.read(lambda tx: users_repo.by_username(tx, "bench_rep")))
+        user = SCMUser.from_row(db.read(lambda tx: users_repo.by_username(tx, REP)))
         scope = scope_for(user)
         today = scope.today
         grant_params = [user.id, today, user.id, today]
@@ -73,8 +70,8 @@ def run(engine: str, repeat: int) -> dict:
 
         assert len(plugin_queue()) == len(raw_queue())
         results["review list (50 rows)"] = _compare(plugin_queue, raw_queue, repeat)
-        results["review list statements"] = {
-            per_page: _statements(db, lambda: plugin_queue(per_page)) for per_page in (10, 50, 200)}
+        results["statements: review list"] = {
+            f"{per_page} rows": statements(db, lambda: plugin_queue(per_page)) for per_page in (10, 50, 200)}
 
         # --- 2. order search by contract no and by inventory code (in scope)
         contract_no = db.scalar("SELECT MIN(o.contract_no) AS c FROM scm_order o WHERE o.customer_code = 'K00001' "
@@ -119,6 +116,8 @@ def run(engine: str, repeat: int) -> dict:
         assert len(plugin_search_item()) == len(raw_search_item())
         results["search by contract no"] = _compare(plugin_search_contract, raw_search_contract, repeat)
         results["search by inventory code"] = _compare(plugin_search_item, raw_search_item, repeat)
+        results["statements: order search"] = {"by contract no": statements(db, plugin_search_contract),
+                                               "by inventory code": statements(db, plugin_search_item)}
 
         # --- 3. approve: each call approves another pending order of a granted customer
         pending = [r["order_no"] for r in db.all(
@@ -133,9 +132,9 @@ def run(engine: str, repeat: int) -> dict:
         def raw_approve():
             _raw_approve(engine, raw, db, next(raw_orders), user.id)
 
-        n = min(repeat, half - 3)
+        n = max(1, min(repeat, half - 3))
         results["approve"] = _compare(plugin_approve, raw_approve, n)
-        results["approve statements"] = _statements(db, plugin_approve)
+        results["statements: approve"] = statements(db, plugin_approve)
     raw.close()
     db.dispose()
     return results
@@ -185,26 +184,10 @@ def _raw_approve(engine, raw, db, order_no, user_id):
     raw.commit()
 
 
-def _compare(plugin, raw, repeat) -> dict:
-    p = timed(plugin, repeat)
-    r = timed(raw, repeat)
-    return {"plugin_ms": round(p["median_ms"], 2), "raw_ms": round(r["median_ms"], 2),
-            "ratio": round(p["median_ms"] / r["median_ms"], 2), "plugin_p90_ms": round(p["p90_ms"], 2)}
-
-
-def _statements(db, fn) -> int:
-    before = db.statement_count
-    fn()
-    return db.statement_count - before
-
-
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--engine", choices=("sqlite", "postgresql", "mariadb"), default="sqlite")
+    parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
-    out = run(args.engine, args.repeat)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"orders-{args.engine}.json").write_text(json.dumps(out, indent=1, ensure_ascii=False))
-    for name, value in out.items():
-        print(f"{name:28} {value}")
+    print(json.dumps(run(args.engine, args.scale, args.repeat), indent=1, ensure_ascii=False))

@@ -1,8 +1,8 @@
 """Inventory query and customer stock: the plugin against the same work written by hand
-with pyodbc, in the same run, on the database of bench/inventory/generate.py.
+with pyodbc, in the same run, on the shared benchmark database (bench/generate.py).
 
-    python bench/inventory/generate.py --engine postgresql
-    python bench/inventory/bench.py --engine postgresql [--repeat 30]
+    python bench/generate.py --engine postgresql --scale 1
+    python bench/inventory/bench.py --engine postgresql [--scale 1] [--repeat 30]
 
 Prints a table and writes bench/inventory/results/<engine>.json. "plugin" is the
 module's service function (what the page and the API call), "page" the whole HTTP
@@ -14,18 +14,15 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import statistics
 import sys
-import time
 from decimal import Decimal
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
 
-from generate import ENGINES, HOT_ITEM, REP, dsn, raw_connection  # noqa: E402
+from common import ENGINES, HOT_ITEM, PASSWORD, REP, app_for, compare, raw_connection, statements  # noqa: E402
 
-from scm_plugin import create_app  # noqa: E402
 from scm_plugin.auth import SCMUser  # noqa: E402
 from scm_plugin.erp_bridge.repos import users as users_repo  # noqa: E402
 from scm_plugin.permissions import scope_for  # noqa: E402
@@ -33,37 +30,20 @@ from scm_plugin.permissions import scope_for  # noqa: E402
 RESULTS = HERE / "results"
 
 
-def timed(fn, repeat: int, warmup: int = 3) -> dict:
-    for _ in range(warmup):
-        fn()
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
-    return {"median_ms": statistics.median(samples), "p90_ms": samples[max(0, int(len(samples) * 0.9) - 1)]}
-
-
-def compare(plugin, raw, repeat: int) -> dict:
-    p, r = timed(plugin, repeat), timed(raw, repeat)
-    return {"plugin_ms": round(p["median_ms"], 2), "raw_ms": round(r["median_ms"], 2),
-            "ratio": round(p["median_ms"] / r["median_ms"], 2), "plugin_p90_ms": round(p["p90_ms"], 2)}
-
-
-def statements(db, fn) -> int:
-    before = db.statement_count
-    fn()
-    return db.statement_count - before
+def _once(plugin, raw, repeat: int) -> dict:
+    """No timing (the statement counts at another scale): each side once."""
+    plugin()
+    raw()
+    return {}
 
 
 class Raw:
     """The hand-written floor: the same statements, identifiers of the reference mapping
     quoted for the engine, values as parameters."""
 
-    def __init__(self, engine: str, db):
+    def __init__(self, engine: str, db, scale: float = 1.0):
         self.engine = engine
-        self.cnxn = raw_connection(engine)
+        self.cnxn = raw_connection(engine, scale)
         m, q = db.mapping, db.dialect.quote
         t = lambda e: db.dialect.quote_dotted(m.table(e))  # noqa: E731
         c = lambda e, f: q(m.column(e, f))  # noqa: E731
@@ -161,15 +141,14 @@ class Raw:
         self.cnxn.commit()
 
 
-def run(engine: str, repeat: int) -> dict:
+def run(engine: str, scale: float = 1.0, repeat: int = 30, timing: bool = True) -> dict:
     from scm_plugin.blueprints.customer_stock import services as upkeep
     from scm_plugin.blueprints.inventory import services as inventory
 
-    app = create_app({"SECRET_KEY": "bench", "SCM_ERP_DSN": dsn(engine), "SCM_STORAGE_DIR": "/tmp/scm-bench-inv-files",
-                      "SCM_DB_STATEMENT_TIMEOUT": 600, "SCM_LOGIN_SLOWDOWN_SECONDS": 0, "WTF_CSRF_ENABLED": False,
-                      "SCM_ENABLED_MODULES": ("inventory", "customer_stock", "api")})
+    app = app_for(engine, scale, WTF_CSRF_ENABLED=False)
     db = app.extensions["scm"].db
-    raw = Raw(engine, db)
+    raw = Raw(engine, db, scale)
+    cmp = compare if timing else _once
     results: dict = {}
     with app.test_request_context():
         user = SCMUser.from_row(db.read(lambda tx: users_repo.by_username(tx, REP)))
@@ -189,7 +168,7 @@ def run(engine: str, repeat: int) -> dict:
             plugin_rows = sum(len(a.stock) for a in inventory.query(db, scope, key, value))
             raw_rows = raw.query(key, value, user.id, today)
             assert plugin_rows == raw_rows, (label, plugin_rows, raw_rows)
-            results[label] = compare(lambda k=key, v=value: inventory.query(db, scope, k, v),
+            results[label] = cmp(lambda k=key, v=value: inventory.query(db, scope, k, v),
                                      lambda k=key, v=value: raw.query(k, v, user.id, today), repeat)
             results[label]["figures"] = plugin_rows
         results["statements per query"] = {
@@ -200,12 +179,12 @@ def run(engine: str, repeat: int) -> dict:
         }
         now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
         customer = granted[0]
-        results["customer stock list (100 items, rate and cover)"] = compare(
+        results["customer stock list (100 items, rate and cover)"] = cmp(
             lambda: upkeep.stock_list(db, scope, customer), lambda: raw.stock_list(customer, now), repeat)
         results["customer stock list statements"] = statements(db, lambda: upkeep.stock_list(db, scope, customer))
 
         counter = iter(range(10 ** 6))
-        results["record a figure (update + history + audit)"] = compare(
+        results["record a figure (update + history + audit)"] = cmp(
             lambda: upkeep.record(db, user, scope, customer, typical, Decimal(next(counter) % 5000)),
             lambda: raw.record(customer, typical, Decimal(next(counter) % 5000), user.id), repeat)
         results["record statements"] = statements(
@@ -213,11 +192,11 @@ def run(engine: str, repeat: int) -> dict:
 
     # the whole page: login once, then the query through Flask (scope, template, headers)
     client = app.test_client()
-    resp = client.post("/scm/login", data={"username": REP, "password": "bench-password-1"})
+    resp = client.post("/scm/login", data={"username": REP, "password": PASSWORD})
     assert resp.status_code == 302, resp.status_code
     url = f"/scm/inventory/?by=inventory_code&q={typical}"
     assert typical in client.get(url).get_data(as_text=True)
-    results["query page over HTTP (test client)"] = compare(lambda: client.get(url),
+    results["query page over HTTP (test client)"] = cmp(lambda: client.get(url),
                                                             lambda: raw.query("inventory_code", typical, user.id, today),
                                                             repeat)
     raw.cnxn.close()
@@ -245,9 +224,10 @@ def show(engine: str, results: dict) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--engine", choices=ENGINES, default="sqlite")
+    parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--repeat", type=int, default=30)
     args = parser.parse_args()
-    res = run(args.engine, args.repeat)
+    res = run(args.engine, args.scale, args.repeat)
     show(args.engine, res)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{args.engine}.json").write_text(json.dumps(res, ensure_ascii=False, indent=2), encoding="utf-8")
