@@ -4,6 +4,7 @@ and the validation cannot drift apart."""
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,15 +35,21 @@ def api_route(bp: Blueprint, rule: str, method: str = "GET", *, summary: str, ro
               body=None, query=None, response=None, status: int = 200, multipart=None):
     spec = RouteSpec(rule, method, summary, tuple(roles), body, query, response, status, multipart or {})
     ROUTES.append(spec)
+    query_formats = _query_formats(query) if query is not None else {}
 
     def decorate(view):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
             if query is not None:
+                given = request.args.to_dict()
+                wrong = {name: code for name, (pattern, code) in query_formats.items()
+                         if name in given and not pattern.fullmatch(given[name])}
                 try:
-                    kwargs["query"] = query.model_validate(request.args.to_dict())
+                    kwargs["query"] = query.model_validate(given)
                 except ValidationError as exc:
-                    return api_error(400, "invalid_input", validation_fields(exc))
+                    wrong = {**validation_fields(exc), **wrong}
+                if wrong:
+                    return api_error(400, "invalid_input", wrong)
             if body is not None:
                 data = request.get_json(silent=True)
                 if not isinstance(data, dict):
@@ -120,8 +127,25 @@ def openapi_document(prefix: str, title: str = "scm_plugin API") -> dict[str, An
     }
 
 
+_DIGITS = re.compile(r"[0-9]{1,9}")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _query_formats(model: type[BaseModel]) -> dict[str, tuple[re.Pattern, str]]:
+    """What a query string must look like for the integer and date parameters, as the
+    document says: pydantic's lax mode would also take ``page=1.0``, ``page=+1``,
+    ``page=1_0`` and ``date_to=0`` (a Unix time, 1970-01-01)."""
+    formats = {}
+    for name, prop in model.model_json_schema().get("properties", {}).items():
+        variants = prop.get("anyOf", [prop])
+        if any(v.get("type") == "integer" for v in variants):
+            formats[name] = (_DIGITS, "number_invalid")
+        elif any(v.get("format") == "date" for v in variants):
+            formats[name] = (_ISO_DATE, "date_invalid")
+    return formats
+
+
 def _path_params(rule: str) -> list[str]:
-    import re
     return [m.split(":")[-1] for m in re.findall(r"<([^>]+)>", rule)]
 
 

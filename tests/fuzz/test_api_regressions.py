@@ -22,3 +22,15 @@ def test_options_lists_only_the_served_methods(client, seeded):
     assert resp.status_code == 200
     assert sorted(resp.headers["Allow"].split(", ")) == ["GET", "HEAD", "OPTIONS", "PUT"]
     assert client.options(f"{PREFIX}/no-such-thing").status_code == 404
+
+
+def test_query_numbers_and_dates_must_be_written_as_documented(client, seeded):
+    # pydantic's lax mode took these: 0 as a Unix time, 1.0, +1 and 1_0 as integers
+    for query, field in (("date_to=0", "date_to"), ("date_from=2026-01-01T00:00:00", "date_from"),
+                         ("page=1.0", "page"), ("page=%2B1", "page"), ("page=1_0", "page"),
+                         ("per_page=%201", "per_page")):
+        resp = client.get(f"{PREFIX}/orders?{query}", headers=_auth(seeded))
+        assert resp.status_code == 400, query
+        assert resp.json["error"] == "invalid_input" and set(resp.json["fields"]) == {field}, query
+    ok = client.get(f"{PREFIX}/orders?date_from=2020-01-01&page=1&per_page=20", headers=_auth(seeded))
+    assert ok.status_code == 200 and ok.json["per_page"] == 20 and ok.json["total"] >= 3
