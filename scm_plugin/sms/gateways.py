@@ -15,6 +15,7 @@ retry later) or ``PermanentFailure`` (this number or text will never go through)
 from __future__ import annotations
 
 import collections
+import http.client
 import json
 import logging
 import socket
@@ -42,6 +43,12 @@ class OutgoingSMS:
 class Unreachable(TemporaryFailure):
     """No answer from the gateway at all (refused, timed out): retried. Shown to reps as
     ``gateway_unreachable``; the technical reason stays in the outbox row."""
+
+
+class NoAnswer(TemporaryFailure):
+    """The request went out but no answer came back (timed out, cut): the gateway may have
+    taken the message. Resent only when a delivery report can settle the doubt; shown to
+    reps as ``gateway_no_answer``."""
 
 
 class Gateway(Protocol):
@@ -93,9 +100,14 @@ class KannelGateway:
         except urllib.error.HTTPError as exc:
             answer = exc.read(500).decode("utf-8", "replace").strip()
             status = exc.code
-        except (urllib.error.URLError, OSError, socket.timeout) as exc:
+        except urllib.error.URLError as exc:
+            # urllib wraps what fails before the request is sent (refused, no route, connect
+            # timeout): Kannel never saw the message.
             reason = getattr(exc, "reason", exc)
             raise Unreachable(f"kannel unreachable ({type(reason).__name__})") from None
+        except (OSError, socket.timeout, http.client.HTTPException) as exc:
+            # Sent, but the answer timed out or the connection was cut: Kannel may have it.
+            raise NoAnswer(f"kannel sent no answer ({type(exc).__name__})") from None
         if status in (200, 202):
             # "0: Accepted for delivery" / "3: Queued for later delivery" (no SMSC right now:
             # Kannel keeps it and delivers on reconnect). Kannel gives no message id.

@@ -39,6 +39,11 @@ MESSAGES = {
     # sending
     "gateway_unreachable": _l("The SMS gateway cannot be reached; the message will be retried."),
     "gateway_gave_up": _l("The SMS gateway could not be reached; sending was given up."),
+    "gateway_no_answer": _l("The SMS gateway did not answer; the message may already have gone out. "
+                            "It is sent again only if no delivery report confirms it."),
+    "gateway_no_answer_unconfirmed": _l("The SMS gateway did not answer; the message may have gone out. "
+                                        "To avoid a duplicate it was not sent again: check with the "
+                                        "recipient and send it again if needed."),
 }
 
 register(MESSAGES)

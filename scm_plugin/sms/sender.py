@@ -16,7 +16,7 @@ from flask import Flask
 
 from ..erp_bridge.repos import sms as repo
 from ..outbox import PermanentFailure, TemporaryFailure
-from .gateways import Gateway, OutgoingSMS, Unreachable, gateway_for
+from .gateways import Gateway, NoAnswer, OutgoingSMS, Unreachable, gateway_for
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +71,18 @@ def send_sms(app: Flask, row: dict) -> None:
     except PermanentFailure as exc:
         with db.transaction() as tx:
             repo.mark_failed(tx, outgoing.message_id, str(exc))
+        raise
+    except NoAnswer as exc:
+        if outgoing.dlr_url is None:
+            # Nothing will ever tell whether the gateway took it: resending on a guess could
+            # send it twice. Failed, with a reason that says so; an admin may retry it.
+            with db.transaction() as tx:
+                repo.mark_failed(tx, outgoing.message_id, "gateway_no_answer_unconfirmed")
+            raise PermanentFailure(f"{exc}; not resent without a delivery report") from None
+        # Its delivery report names the message: if the gateway took it, the report marks
+        # it sent before the retry (the back-off), and the retry then sends nothing.
+        with db.transaction() as tx:
+            repo.note_error(tx, outgoing.message_id, "gateway_no_answer")
         raise
     except TemporaryFailure as exc:
         last = int(row.get("attempts") or 0) >= int(app.config.get("SCM_OUTBOX_MAX_ATTEMPTS", 20))

@@ -97,3 +97,90 @@ def outage_app(engine, engine_db, db, users, tmp_path, monkeypatch):
         app.scm_outage_start, app.scm_outage_end = outage_start, outage_end
         yield app
         outage_end()  # whatever the test did, the database is back before the teardown
+
+
+# --- the app served on loopback (Kannel's delivery reports call it) -----------------------
+@pytest.fixture
+def live_server(app):
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+class MuteProxy:
+    """Forwards requests to ``target_port`` but never passes an answer back: the gateway
+    takes the message and the caller times out (the ambiguous failure)."""
+
+    def __init__(self, target_port: int):
+        import socket
+        import threading
+
+        self.target_port = target_port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.2)
+        self.port = self.listener.getsockname()[1]
+        self.requests = 0
+        self._stop = threading.Event()
+        self._sockets: list = []
+        self._thread = threading.Thread(target=self._accept, daemon=True, name="mute-proxy")
+        self._thread.start()
+
+    def _accept(self):
+        import socket
+        import threading
+
+        while not self._stop.is_set():
+            try:
+                client, _ = self.listener.accept()
+            except (socket.timeout, OSError):
+                continue
+            self.requests += 1
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.target_port), timeout=5)
+            except OSError:
+                client.close()
+                continue
+            self._sockets += [client, upstream]
+            threading.Thread(target=self._pump, args=(client, upstream), daemon=True).start()
+            threading.Thread(target=self._drain, args=(upstream,), daemon=True).start()
+
+    @staticmethod
+    def _pump(src, dst):
+        try:
+            src.settimeout(5)
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+
+    @staticmethod
+    def _drain(sock):          # read and drop the gateway's answer
+        try:
+            sock.settimeout(10)
+            while sock.recv(65536):
+                pass
+        except OSError:
+            pass
+
+    def close(self):
+        self._stop.set()
+        self._thread.join(timeout=5)
+        for s in self._sockets + [self.listener]:
+            try:
+                s.close()
+            except OSError:
+                pass
+
+
+@pytest.fixture
+def mute_proxy(kannel):
+    proxy = MuteProxy(kannel.sendsms_port)
+    yield proxy
+    proxy.close()
