@@ -60,7 +60,7 @@ def get_document(document_id: int):
 
 @api_route(bp, "/documents/<int:document_id>/file", "GET",
            summary="The file (a customer's download is recorded as the read receipt)",
-           roles=("customer", "rep", "admin"))
+           roles=("customer", "rep", "admin"), download=True)
 def download_document(document_id: int):
     return common.download(documents.download(get_db(), get_user(), current_scope(), document_id))
 

@@ -66,7 +66,7 @@ def add_feedback_attachment(feedback_id: int):
 
 
 @api_route(bp, "/feedback/<int:feedback_id>/attachments/<int:attachment_id>", "GET",
-           summary="Download a file of the feedback or of one of its replies", roles=("customer", "rep", "admin"))
+           summary="Download a file of the feedback or of one of its replies", roles=("customer", "rep", "admin"), download=True)
 def get_feedback_attachment(feedback_id: int, attachment_id: int):
     return common.download(feedback.get_attachment(get_db(), current_scope(), feedback_id, attachment_id))
 

@@ -75,7 +75,7 @@ def add_attachment(order_no: str):
 
 
 @api_route(bp, "/orders/<order_no>/attachments/<int:attachment_id>", "GET",
-           summary="Download a document of an order", roles=("customer", "rep", "admin"))
+           summary="Download a document of an order", roles=("customer", "rep", "admin"), download=True)
 def get_attachment(order_no: str, attachment_id: int):
     return storage.download(orders.get_attachment(get_db(), current_scope(), order_no, attachment_id))
 

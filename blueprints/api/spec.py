@@ -26,14 +26,16 @@ class RouteSpec:
     response: type[BaseModel] | None = None
     status: int = 200
     multipart: dict[str, str] = field(default_factory=dict)
+    download: bool = False
 
 
 ROUTES: list[RouteSpec] = []
 
 
 def api_route(bp: Blueprint, rule: str, method: str = "GET", *, summary: str, roles=("rep", "admin", "customer"),
-              body=None, query=None, response=None, status: int = 200, multipart=None):
-    spec = RouteSpec(rule, method, summary, tuple(roles), body, query, response, status, multipart or {})
+              body=None, query=None, response=None, status: int = 200, multipart=None, download: bool = False):
+    """``download``: the answer is a file (any content type) rather than JSON."""
+    spec = RouteSpec(rule, method, summary, tuple(roles), body, query, response, status, multipart or {}, download)
     ROUTES.append(spec)
     query_formats = _query_formats(query) if query is not None else {}
 
@@ -94,7 +96,8 @@ def openapi_document(prefix: str, title: str = "scm_plugin API") -> dict[str, An
             qschema = spec.query.model_json_schema()
             required = set(qschema.get("required", []))
             for name, prop in qschema.get("properties", {}).items():
-                params.append({"name": name, "in": "query", "required": name in required, "schema": prop})
+                params.append({"name": name, "in": "query", "required": name in required,
+                               "schema": _query_schema(prop)})
         if params:
             op["parameters"] = params
         if spec.body is not None:
@@ -106,15 +109,24 @@ def openapi_document(prefix: str, title: str = "scm_plugin API") -> dict[str, An
         ok: dict[str, Any] = {"description": "OK"}
         if spec.response is not None:
             ok["content"] = {"application/json": {"schema": ref(spec.response)}}
+        elif spec.download:
+            ok["content"] = {"*/*": {"schema": {"type": "string", "format": "binary"}}}
+        elif spec.roles == ("public",):
+            ok["content"] = {"application/json": {"schema": {"type": "object"}}}
         op["responses"][str(spec.status)] = ok
-        for code in (400, 401, 403, 404, 409):
-            op["responses"][str(code)] = {"description": "error",
+        errors = (503,) if spec.roles == ("public",) else (400, 401, 403, 404, 409, 503)
+        if spec.body is not None or spec.multipart:
+            errors += (413,)
+        for code in sorted(errors):
+            op["responses"][str(code)] = {"description": _ERRORS[code],
                                           "content": {"application/json": {"schema": error_ref}}}
         if spec.roles != ("public",):
             op["security"] = [{"bearer": []}, {"session": []}]
         paths.setdefault(f"{prefix}{path}", {})[spec.method.lower()] = op
     return {
-        "openapi": "3.0.3",
+        # 3.1: its schemas are JSON Schema 2020-12, which is what pydantic writes
+        # (``anyOf`` with ``{"type": "null"}``; 3.0 knows only ``nullable``)
+        "openapi": "3.1.0",
         "info": {"title": title, "version": "1"},
         "paths": paths,
         "components": {
@@ -125,6 +137,25 @@ def openapi_document(prefix: str, title: str = "scm_plugin API") -> dict[str, An
             },
         },
     }
+
+
+_ERRORS = {
+    400: "Invalid input: per-field messages in `fields`", 401: "No or invalid credentials",
+    403: "This role may not use this function", 404: "Not found or not permitted (indistinguishable)",
+    409: "State conflict", 413: "Request too large", 503: "Database unavailable or busy; try again",
+}
+
+
+def _query_schema(prop: dict) -> dict:
+    """A query parameter is absent or a value: the ``null`` pydantic adds for an optional
+    field cannot be sent in a query string (``?status=`` is the empty string)."""
+    prop = {k: v for k, v in prop.items() if k != "title"}
+    variants = prop.get("anyOf")
+    if variants and {"type": "null"} in variants:
+        rest = [v for v in variants if v != {"type": "null"}]
+        base = {k: v for k, v in prop.items() if k not in ("anyOf", "default")}
+        prop = {**base, **rest[0]} if len(rest) == 1 else {**base, "anyOf": rest}
+    return prop
 
 
 _DIGITS = re.compile(r"[0-9]{1,9}")
