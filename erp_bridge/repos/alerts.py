@@ -12,10 +12,10 @@ from typing import Iterable
 
 from ..connection import Row, Transaction
 from ..dialects.base import parse_datetime
+from . import orders
 from .scope import Scope
 
 KINDS = ("sales", "sample")
-ORDER_STATUSES = ("pending", "approved", "rejected")
 POLICY_STATES = ("none", "active", "alarm")
 ALARM_STATUSES = ("open", "cancelled")
 ALARM_LEVELS = ("alarm", "warning")
@@ -247,31 +247,10 @@ def search_orders(tx: Transaction, scope: Scope, *, kind: str | None = None, sta
                   policy_state: str | None = None, sort: str = "placed_at", descending: bool = True,
                   limit: int = 50, offset: int = 0) -> tuple[list[Row], int]:
     """Orders in scope with their policy state (none / active / alarm) and open warnings."""
-    cond, params = scope.sql("o.customer_code")
-    where = [cond]
-    if kind in KINDS:
-        where.append("o.kind = ?")
-        params.append(kind)
-    if status in ORDER_STATUSES:
-        where.append("o.status = ?")
-        params.append(status)
-    for column, value in (("o.customer_code", customer_code), ("o.order_no", order_no),
-                          ("o.contract_no", contract_no)):
-        if value:
-            where.append(f"{column} = ?")
-            params.append(value)
-    if customer_part_no:
-        where.append("EXISTS (SELECT 1 FROM scm_order_line l WHERE l.order_id = o.id AND l.customer_part_no = ?)")
-        params.append(customer_part_no)
-    if inventory_code:
-        where.append("EXISTS (SELECT 1 FROM scm_order_line l WHERE l.order_id = o.id AND l.inventory_code = ?)")
-        params.append(inventory_code)
-    if date_from:
-        where.append("o.placed_at >= ?")
-        params.append(date_from)
-    if date_to:
-        where.append("o.placed_at < ?")
-        params.append(date_to)
+    where, params = orders.filter_sql(scope, kind=kind, status=status, customer_code=customer_code,
+                                      order_no=order_no, contract_no=contract_no,
+                                      customer_part_no=customer_part_no, inventory_code=inventory_code,
+                                      date_from=date_from, date_to=date_to)
     if policy_state == "alarm":
         where.append(_HAS_OPEN_ALARM)
     elif policy_state == "active":

@@ -77,14 +77,13 @@ def customer_prefs(tx: Transaction, scope: Scope) -> list[Row]:
                   f"WHERE {cond} ORDER BY {{customer.code:c}}", *params)
 
 
-def search(tx: Transaction, scope: Scope, *, kind: str | None = None, status: str | None = None,
-           customer_code: str | None = None, order_no: str | None = None, contract_no: str | None = None,
-           customer_part_no: str | None = None, inventory_code: str | None = None,
-           date_from: dt.datetime | None = None, date_to: dt.datetime | None = None,
-           placed_after: dt.datetime | None = None,
-           sort: str = "placed_at", descending: bool = True, limit: int = 50, offset: int = 0
-           ) -> tuple[list[Row], int]:
-    """Orders in scope matching the filters (exact codes and numbers), one page and the total."""
+def filter_sql(scope: Scope, *, kind: str | None = None, status: str | None = None,
+               customer_code: str | None = None, order_no: str | None = None, contract_no: str | None = None,
+               customer_part_no: str | None = None, inventory_code: str | None = None,
+               date_from: dt.datetime | None = None, date_to: dt.datetime | None = None
+               ) -> tuple[list[str], list[Any]]:
+    """The WHERE conditions (on ``scm_order o``) and parameters of an order search: every
+    list that searches orders (review, alert policies) filters the same way."""
     cond, params = scope.sql("o.customer_code")
     where = [cond]
     if kind in KINDS:
@@ -110,6 +109,20 @@ def search(tx: Transaction, scope: Scope, *, kind: str | None = None, status: st
     if date_to:
         where.append("o.placed_at < ?")
         params.append(date_to)
+    return where, params
+
+
+def search(tx: Transaction, scope: Scope, *, kind: str | None = None, status: str | None = None,
+           customer_code: str | None = None, order_no: str | None = None, contract_no: str | None = None,
+           customer_part_no: str | None = None, inventory_code: str | None = None,
+           date_from: dt.datetime | None = None, date_to: dt.datetime | None = None,
+           placed_after: dt.datetime | None = None,
+           sort: str = "placed_at", descending: bool = True, limit: int = 50, offset: int = 0
+           ) -> tuple[list[Row], int]:
+    """Orders in scope matching the filters (exact codes and numbers), one page and the total."""
+    where, params = filter_sql(scope, kind=kind, status=status, customer_code=customer_code, order_no=order_no,
+                               contract_no=contract_no, customer_part_no=customer_part_no,
+                               inventory_code=inventory_code, date_from=date_from, date_to=date_to)
     where_sql = " AND ".join(where)
     total = tx.scalar(f"SELECT COUNT(*) AS n FROM scm_order o WHERE {where_sql}", *params)
     order_by = SORTS.get(sort, SORTS["placed_at"]) + (" DESC" if descending else " ASC")
