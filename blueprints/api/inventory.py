@@ -94,7 +94,8 @@ def _answer_out(answer) -> dict:
 def inventory_query(query: InventoryQuery):
     from scm_plugin.blueprints.inventory import services
 
-    given = {k: v for k, v in query.model_dump().items() if v is not None}
+    # an empty key counts as not given (API.md: empty → 404 no_such_item)
+    given = {k: v for k, v in query.model_dump().items() if v is not None and v.strip()}
     if len(given) > 1:
         return api_error(400, "invalid_input", {k: "inventory_one_key" for k in given})
     if not given:

@@ -34,3 +34,20 @@ def test_query_numbers_and_dates_must_be_written_as_documented(client, seeded):
         assert resp.json["error"] == "invalid_input" and set(resp.json["fields"]) == {field}, query
     ok = client.get(f"{PREFIX}/orders?date_from=2020-01-01&page=1&per_page=20", headers=_auth(seeded))
     assert ok.status_code == 200 and ok.json["per_page"] == 20 and ok.json["total"] >= 3
+
+
+def test_inventory_with_empty_keys_is_no_such_item_not_two_keys(client, seeded):
+    # API.md: empty → 404 no_such_item; two empty keys had been "give only one key"
+    resp = client.get(f"{PREFIX}/inventory?inventory_code=&item_name=", headers=_auth(seeded))
+    assert resp.status_code == 404 and resp.json["error"] == "no_such_item"
+    two = client.get(f"{PREFIX}/inventory?inventory_code=1001001&item_name=x", headers=_auth(seeded))
+    assert two.status_code == 400 and set(two.json["fields"]) == {"inventory_code", "item_name"}
+
+
+def test_multipart_fields_are_documented_as_required(client):
+    doc = client.get(f"{PREFIX}/openapi.json").json
+    form = doc["paths"][f"{PREFIX}/documents"]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert sorted(form["required"]) == ["customer_codes[]", "file", "subject"]
+    assert "expires_on" in form["properties"]
+    att = doc["paths"][f"{PREFIX}/orders/{{order_no}}/attachments"]["post"]["requestBody"]
+    assert att["content"]["multipart/form-data"]["schema"]["required"] == ["file"]
