@@ -34,7 +34,8 @@ ROUTES: list[RouteSpec] = []
 
 def api_route(bp: Blueprint, rule: str, method: str = "GET", *, summary: str, roles=("rep", "admin", "customer"),
               body=None, query=None, response=None, status: int = 200, multipart=None, download: bool = False):
-    """``download``: the answer is a file (any content type) rather than JSON."""
+    """``multipart``: form field → format ("binary" for a file); a name ending in "?" is
+    optional. ``download``: the answer is a file (any content type) rather than JSON."""
     spec = RouteSpec(rule, method, summary, tuple(roles), body, query, response, status, multipart or {}, download)
     ROUTES.append(spec)
     query_formats = _query_formats(query) if query is not None else {}
@@ -103,9 +104,14 @@ def openapi_document(prefix: str, title: str = "scm_plugin API") -> dict[str, An
         if spec.body is not None:
             op["requestBody"] = {"required": True, "content": {"application/json": {"schema": ref(spec.body)}}}
         if spec.multipart:
-            op["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
-                "type": "object", "properties": {k: {"type": "string", "format": v} if v else {"type": "string"}
-                                                 for k, v in spec.multipart.items()}}}}}
+            # a name ending in "?" is an optional field
+            form = {"type": "object", "properties": {
+                k.rstrip("?"): {"type": "string", "format": v} if v else {"type": "string"}
+                for k, v in spec.multipart.items()}}
+            required = [k for k in spec.multipart if not k.endswith("?")]
+            if required:
+                form["required"] = required
+            op["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": form}}}
         ok: dict[str, Any] = {"description": "OK"}
         if spec.response is not None:
             ok["content"] = {"application/json": {"schema": ref(spec.response)}}
