@@ -1,7 +1,7 @@
 """Versioned migrations of the plugin's own tables (``scm_`` prefix).
 
 Each ``vNNNN_*.py`` module has ``VERSION``, ``DESCRIPTION`` and ``upgrade(ops)``.
-``upgrade(db)`` applies those above the version recorded in ``scm_schema_version``;
+``upgrade(db)`` applies every one not yet recorded in ``scm_schema_version``;
 running it again changes nothing. Each step is idempotent on its own (a table that
 already exists is left alone), so an engine without transactional DDL (MariaDB) that
 stopped half-way is finished by the next run.
@@ -85,10 +85,12 @@ def upgrade(db: Database) -> list[Applied]:
     if db.catalog_columns(VERSION_TABLE.name) is None:
         with db.transaction() as tx:
             Ops(db, tx).create_table(VERSION_TABLE)
-    done = current_version(db)
+    # Every version not yet recorded, not only those above the highest: migrations written
+    # on parallel branches may reach a development database out of order.
+    done = {int(r["version"]) for r in db.all("SELECT version FROM scm_schema_version")}
     applied: list[Applied] = []
     for mod in migration_modules():
-        if mod.VERSION <= done:
+        if mod.VERSION in done:
             continue
         log.info("applying migration %04d: %s", mod.VERSION, mod.DESCRIPTION)
         with db.transaction() as tx:

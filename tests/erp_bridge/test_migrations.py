@@ -108,3 +108,27 @@ def test_plugin_tables_live_beside_the_erp(db):
     """The session database (ERP + plugin tables) is at the latest version."""
     assert migrations.current_version(db) == migrations.latest_version()
     assert all(cols is not None for cols in _catalog(db).values())
+
+def test_upgrade_applies_an_earlier_version_that_arrived_after_a_later_one(make_database):
+    """Two branches each add a migration; the development database got the later number
+    first. The earlier one must still be applied, once."""
+    mods = migrations.migration_modules()
+    skipped = mods[-2]
+    db = make_database()
+    with db.transaction() as tx:
+        migrations.Ops(db, tx).create_table(migrations.VERSION_TABLE)
+    for mod in mods:
+        if mod is skipped:
+            continue
+        with db.transaction() as tx:
+            mod.upgrade(migrations.Ops(db, tx))
+            tx.execute("INSERT INTO scm_schema_version (version, description, applied_at) VALUES (?, ?, ?)",
+                       mod.VERSION, mod.DESCRIPTION, dt.datetime(2026, 1, 1))
+    missing = [t.name for t in getattr(skipped, "TABLES", []) if db.catalog_columns(t.name) is None]
+
+    applied = migrations.upgrade(db)
+
+    assert [a.version for a in applied] == [skipped.VERSION]
+    assert all(db.catalog_columns(name) is not None for name in missing)
+    assert [r["version"] for r in _version_rows(db)] == [m.VERSION for m in mods]
+    assert migrations.upgrade(db) == []

@@ -144,7 +144,10 @@ class _Cursor:
     def execute(self, sql: str, params: Any = ()):
         self.log.append(sql)
         if re.search(r"\b(SELECT|RETURNING)\b", sql, re.I):
-            self.description = [("v", int, None, None, None, None, True)]
+            # one row of 0, its column named as the statement names its first column
+            first = re.search(r"\bSELECT\s+(?:TOP\s+\d+\s+)?([\w.]+)(?:\s+AS\s+(\w+))?", sql, re.I)
+            name = (first.group(2) or first.group(1).rsplit(".", 1)[-1]) if first else "v"
+            self.description = [(name, int, None, None, None, None, True)]
             self._rows = [(0,)]
         else:
             self.description, self._rows = None, []
