@@ -141,8 +141,10 @@ def run(engine: str, scale: float = 1.0, repeat: int = 20, timing: bool = True) 
 
 
 def _raw_approve(engine, raw, db, order_no, user_id):
-    """The same work by hand: lock, read lines, insert the form and its lines, mark the
-    order, write the audit row, commit."""
+    """The same work by hand: lock, scope check, no form yet, read lines, insert the form
+    and its lines, mark the order, write the audit row, commit; then what the customer's
+    notice needs (customer name, portal users). 11 statements where the plugin sends 16
+    (its notice reads the order, its lines, attachments and the scope again)."""
     m, q = db.mapping, db.dialect.quote
     h, l = "contract_review", "contract_review_line"
     ht, lt = q(m.table(h)), q(m.table(l))
@@ -154,6 +156,12 @@ def _raw_approve(engine, raw, db, order_no, user_id):
         cur.execute("UPDATE scm_schema_version SET version = version WHERE 1 = 0")
     cur.execute(f"SELECT id, kind, customer_code, requested_date, customer_order_no FROM scm_order WHERE order_no = ?{lock}", order_no)
     order_id, kind, customer, requested, po = cur.fetchone()
+    today = dt.date.today() if engine == "postgresql" else dt.date.today().isoformat()
+    cur.execute("SELECT COUNT(*) FROM scm_grant WHERE user_id = ? AND customer_code IN (?, '*') "
+                "AND (valid_until IS NULL OR valid_until >= ?)", user_id, customer, today)
+    assert cur.fetchone()[0] > 0
+    cur.execute(f"SELECT {hc('id')} FROM {ht} WHERE {hc('source_order_no')} = ?", order_no)  # approved once only
+    assert cur.fetchone() is None
     cur.execute("SELECT inventory_code, customer_part_no, item_name, master_disc_no, quantity, unit, remarks "
                 "FROM scm_order_line WHERE order_id = ? ORDER BY line_no", order_id)
     lines = cur.fetchall()
@@ -181,6 +189,14 @@ def _raw_approve(engine, raw, db, order_no, user_id):
     cur.execute("INSERT INTO scm_audit (at, actor, action, object_type, object_id, customer_code, ip, detail) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", now.isoformat(sep=" ") if engine != "postgresql" else now,
                 "bench_rep", "order.approve", "order", order_no, customer, None, form_no)
+    raw.commit()
+    # the customer's notice, as the plugin sends it: the customer's name and its portal users
+    ct = q(m.table("customer"))
+    cur.execute(f"SELECT {q(m.column('customer', 'name'))} FROM {ct} WHERE {q(m.column('customer', 'code'))} = ?", customer)
+    cur.fetchone()
+    cur.execute("SELECT id, username, display_name, email, locale FROM scm_user WHERE role = 'customer' "
+                "AND customer_code = ? AND active = 1 ORDER BY username", customer)
+    cur.fetchall()
     raw.commit()
 
 

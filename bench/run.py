@@ -84,27 +84,38 @@ def statement_counts(engine: str, scale: float) -> dict:
     }
 
 
+PARTS = ("statements", "orders", "inventory", "alerts", "load")
+
+
 def run_engine(engine: str, scale: float, small: float, repeat: int, seconds: int, workers: int,
-               skip_load: bool, log=log) -> dict:
-    out: dict = {"engine": engine, "scale": scale, "small": small, "started": dt.datetime.now().isoformat(timespec="seconds")}
+               parts=PARTS, previous: dict | None = None, log=log) -> dict:
+    """``parts`` not run are kept from ``previous`` (the engine's last JSON at this scale)."""
+    out: dict = {k: v for k, v in (previous or {}).items() if k in PARTS}
+    out.update({"engine": engine, "scale": scale, "small": small,
+                "started": dt.datetime.now().isoformat(timespec="seconds")})
     for s in (small, scale):
         t = time.perf_counter()
         out.setdefault("data", {})[f"{s:g}"] = ensure(engine, s, log=log)
         log(f"{engine}: data at scale {s:g} ready ({time.perf_counter() - t:.0f} s)")
     out["versions"] = engine_version(engine, scale)
-    for s in (small, scale):
-        out.setdefault("statements", {})[f"{s:g}"] = statement_counts(engine, s)
-        log(f"{engine}: statements at scale {s:g}: {out['statements'][f'{s:g}']}")
-    t = time.perf_counter()
-    out["orders"] = bench_orders.run(engine, scale, repeat)
-    log(f"{engine}: orders ({time.perf_counter() - t:.0f} s): {out['orders']}")
-    t = time.perf_counter()
-    out["inventory"] = inventory_bench.run(engine, scale, repeat)
-    log(f"{engine}: inventory ({time.perf_counter() - t:.0f} s): {out['inventory']}")
-    t = time.perf_counter()
-    out["alerts"] = alerts_bench.main(engine, scale, repeat=3, full_pass=True)
-    log(f"{engine}: alerts ({time.perf_counter() - t:.0f} s): {out['alerts']}")
-    if not skip_load:
+    if "statements" in parts:
+        out["statements"] = {}
+        for s in (small, scale):
+            out["statements"][f"{s:g}"] = statement_counts(engine, s)
+            log(f"{engine}: statements at scale {s:g}: {out['statements'][f'{s:g}']}")
+    if "orders" in parts:
+        t = time.perf_counter()
+        out["orders"] = bench_orders.run(engine, scale, repeat)
+        log(f"{engine}: orders ({time.perf_counter() - t:.0f} s): {out['orders']}")
+    if "inventory" in parts:
+        t = time.perf_counter()
+        out["inventory"] = inventory_bench.run(engine, scale, repeat)
+        log(f"{engine}: inventory ({time.perf_counter() - t:.0f} s): {out['inventory']}")
+    if "alerts" in parts:
+        t = time.perf_counter()
+        out["alerts"] = alerts_bench.main(engine, scale, repeat=3, full_pass=True)
+        log(f"{engine}: alerts ({time.perf_counter() - t:.0f} s): {out['alerts']}")
+    if "load" in parts:
         t = time.perf_counter()
         out["load"] = load.run(engine, scale, seconds, workers)
         log(f"{engine}: load ({time.perf_counter() - t:.0f} s): {out['load']['results']}")
@@ -115,10 +126,10 @@ def run_engine(engine: str, scale: float, small: float, repeat: int, seconds: in
 def engine_version(engine: str, scale: float) -> str:
     db = database(engine, scale)
     sql = {"sqlite": "SELECT 'SQLite ' || sqlite_version() AS v", "postgresql": "SELECT version() AS v",
-           "mariadb": "SELECT CONCAT('MariaDB ', VERSION()) AS v"}[engine]
+           "mariadb": "SELECT CONCAT('MariaDB ', SUBSTRING_INDEX(VERSION(), '-', 1)) AS v"}[engine]
     value = db.scalar(sql)
     db.dispose()
-    return value.split(" on ")[0].split(",")[0]
+    return " ".join(value.split()[:2])           # e.g. "PostgreSQL 15.20", "MariaDB 10.11.14"
 
 
 def machine() -> dict:
@@ -217,8 +228,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20, help="timed rounds per comparison")
     parser.add_argument("--seconds", type=int, default=15, help="wrk duration per page")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument("--parts", default=",".join(PARTS),
+                        help="which parts to run; the others are kept from the engine's last results at this scale")
     args = parser.parse_args()
+    parts = [p.strip() for p in args.parts.split(",") if p.strip()]
+    if set(parts) - set(PARTS):
+        parser.error(f"unknown part(s): {', '.join(set(parts) - set(PARTS))}; choose from {', '.join(PARTS)}")
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     unknown = [e for e in engines if e not in ENGINES]
     if unknown:
@@ -229,11 +244,15 @@ def main() -> None:
     log(f"machine: {info}")
     for engine in engines:
         started = time.perf_counter()
+        path = RESULTS / f"{engine}.json"
+        previous = json.loads(path.read_text()) if path.exists() else None
+        if previous and (previous.get("scale"), previous.get("small")) != (args.scale, small):
+            previous = None
         result = run_engine(engine, args.scale, small, max(3, args.repeat), max(3, args.seconds), args.workers,
-                            args.skip_load)
+                            parts, previous)
         result["machine"] = info
         result["seconds"] = round(time.perf_counter() - started)
-        (RESULTS / f"{engine}.json").write_text(json.dumps(result, indent=1, ensure_ascii=False, default=str))
+        path.write_text(json.dumps(result, indent=1, ensure_ascii=False, default=str))
         log(f"{engine}: done in {result['seconds']} s")
     everything = {e: json.loads((RESULTS / f"{e}.json").read_text()) for e in ENGINES if (RESULTS / f"{e}.json").exists()}
     md = table(everything)
