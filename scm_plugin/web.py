@@ -96,7 +96,7 @@ def install(bp: Blueprint) -> None:
 
     @bp.context_processor
     def _context():
-        user = get_user()
+        user = _user_or_none()
         functions = visible_functions(user)
         return {
             "scm_nav_counts": _nav_counts(user, functions),
@@ -143,6 +143,7 @@ def install(bp: Blueprint) -> None:
     def _db_error(exc: BridgeError):
         log.error("database error %s (%s): %s", type(exc).__name__, exc.sqlstate, exc.detail)
         if isinstance(exc, ConnectionLost):
+            _forget_user()
             return _error_page(503, message("database_unavailable"), code="database_unavailable")
         if isinstance(exc, (StatementTimeout, TransactionConflict)):
             return _error_page(503, message("database_busy"), code="database_busy")
@@ -161,6 +162,26 @@ def install(bp: Blueprint) -> None:
         return _error_page(code, message(key), code=key)
 
 
+def _user_or_none():
+    """The user for the page's menu; None when the database cannot even say who it is
+    (an error page must render while the database is down)."""
+    try:
+        return get_user()
+    except BridgeError:
+        _forget_user()
+        return None
+
+
+def _forget_user() -> None:
+    """Render this response as for nobody: who the user is cannot be read from a database
+    that is down (Flask-Login's template context would ask it again and fail the page)."""
+    if "scm_user" not in g:
+        g.scm_user = None
+    manager = getattr(current_app, "login_manager", None)
+    if manager is not None and "_login_user" not in g:
+        g._login_user = manager.anonymous_user()
+
+
 def _error_page(status: int, text: str, code: str | None = None, fields: dict | None = None):
     if request.blueprint and request.blueprint.endswith(".api"):
         from .api_errors import api_error
@@ -168,4 +189,11 @@ def _error_page(status: int, text: str, code: str | None = None, fields: dict | 
                  409: "conflict", 413: "too_large", 503: "database_unavailable"}
         return api_error(status, code or codes.get(status, "error"), fields)
     g.setdefault("scm_error", text)
-    return render_template("scm/error.html", status=status, error_text=text), status
+    resubmit = had_files = None
+    if status == 503 and request.method == "POST":
+        # Nothing was saved: keep what the user sent on the page, to be sent again as it
+        # was (with a fresh CSRF token) once the database is back. Files cannot be kept.
+        resubmit = [(k, v) for k, v in request.form.items(multi=True) if k != "csrf_token"]
+        had_files = any(f and f.filename for f in request.files.values())
+    return render_template("scm/error.html", status=status, error_text=text, resubmit=resubmit,
+                           had_files=had_files), status
