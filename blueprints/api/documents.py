@@ -32,7 +32,8 @@ class DocumentQuery(BaseModel):
 @api_route(bp, "/documents", "POST",
            summary="Share a document: multipart subject, customer_codes[] (repeated), file, expires_on (optional)",
            roles=("rep", "admin"), response=documents.DocumentOut, status=201,
-           multipart={"subject": "", "customer_codes[]": "", "file": "binary", "expires_on?": "date"})
+           multipart={"subject": "", "customer_codes[]?": "", "customer_codes?": "", "file": "binary",
+                      "expires_on?": "date"})
 def create_document():
     data = common.parse(documents.DocumentIn, forms.schema_input(forms.document_data(request.form)))
     doc = documents.share(get_db(), get_user(), current_scope(), data, request.files.get("file"))

@@ -39,6 +39,7 @@ def api_route(bp: Blueprint, rule: str, method: str = "GET", *, summary: str, ro
     spec = RouteSpec(rule, method, summary, tuple(roles), body, query, response, status, multipart or {}, download)
     ROUTES.append(spec)
     query_formats = _query_formats(query) if query is not None else {}
+    form_fields = {k.rstrip("?") for k in spec.multipart}
 
     def decorate(view):
         @functools.wraps(view)
@@ -53,6 +54,10 @@ def api_route(bp: Blueprint, rule: str, method: str = "GET", *, summary: str, ro
                     wrong = {**validation_fields(exc), **wrong}
                 if wrong:
                     return api_error(400, "invalid_input", wrong)
+            if spec.multipart and request.mimetype == "multipart/form-data":
+                unknown = [k for k in list(request.form) + list(request.files) if k not in form_fields]
+                if unknown:
+                    return api_error(400, "invalid_input", {k[:100]: "field_unknown" for k in unknown})
             if body is not None:
                 data = request.get_json(silent=True)
                 if not isinstance(data, dict):
@@ -105,7 +110,7 @@ def openapi_document(prefix: str, title: str = "scm_plugin API") -> dict[str, An
             op["requestBody"] = {"required": True, "content": {"application/json": {"schema": ref(spec.body)}}}
         if spec.multipart:
             # a name ending in "?" is an optional field
-            form = {"type": "object", "properties": {
+            form = {"type": "object", "additionalProperties": False, "properties": {
                 k.rstrip("?"): {"type": "string", "format": v} if v else {"type": "string"}
                 for k, v in spec.multipart.items()}}
             required = [k for k in spec.multipart if not k.endswith("?")]
