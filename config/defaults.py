@@ -55,6 +55,8 @@ DEFAULTS = {
     "SCM_OUTBOX_INTERVAL_SECONDS": 30,
     "SCM_SCHEDULER_LEASE_SECONDS": 120,
     "SCM_CONTRACT_SYNC_SECONDS": 60,    # contract numbers read back from the ERP's forms
+    "SCM_DRAFT_PURGE_SECONDS": 3600,    # files of refused forms nobody came back for ...
+    "SCM_DRAFT_RETENTION_HOURS": 24,    # ... are removed after this long
 
     # --- the outbox (mail and SMS) ---------------------------------------------
     "SCM_OUTBOX_MAX_ATTEMPTS": 20,        # with the back-off: about 13 hours before "failed"

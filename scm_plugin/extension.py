@@ -74,6 +74,7 @@ class SCMPlugin:
         app.extensions["scm"] = state
 
         from . import outbox  # noqa: F401  (registers the relay job and the mail sender)
+        from . import drafts  # noqa: F401  (registers the job removing abandoned draft files)
         from . import sms  # noqa: F401  (registers the SMS sender; core, with or without function 9)
         from .blueprints import build_blueprint
         app.register_blueprint(build_blueprint(name, modules), url_prefix=state.url_prefix or None)

@@ -28,3 +28,13 @@ def drafts_of_user(tx: Transaction, user_id: int) -> list[Row]:
 
 def of_owner(tx: Transaction, owner_type: str, owner_id: int) -> list[Row]:
     return tx.all("orders.attachments", owner_type, owner_id)
+
+
+def stale_drafts(tx: Transaction, uploaded_before, limit: int) -> list[Row]:
+    """Drafts (files of refused forms) nobody came back for, oldest first."""
+    return tx.page("files.stale_drafts", [uploaded_before], limit, 0)
+
+
+def delete_draft(tx: Transaction, attachment_id: int) -> bool:
+    """False when the draft was adopted by a form in the meantime."""
+    return tx.execute("files.delete_draft", attachment_id) > 0

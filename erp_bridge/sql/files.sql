@@ -20,3 +20,12 @@ SELECT id, original_name, content_type, size_bytes, uploaded_at
 FROM scm_attachment
 WHERE owner_type = 'draft' AND uploaded_by = ?
 ORDER BY id
+
+-- name: stale_drafts
+SELECT id, storage_name
+FROM scm_attachment
+WHERE owner_type = 'draft' AND uploaded_at < ?
+ORDER BY id
+
+-- name: delete_draft
+DELETE FROM scm_attachment WHERE id = ? AND owner_type = 'draft'

@@ -155,3 +155,31 @@ def test_file_is_kept_when_the_erp_refuses_a_line(login, db):
     assert "ERP 中没有此存货编码" in html
     assert "报价单.pdf" in html and 'name="draft_ids"' in html
     assert "文件为空" not in html
+
+
+def test_abandoned_drafts_are_removed_by_the_job_and_adopted_files_stay(app, login, db):
+    from scm_plugin import drafts, scheduler, storage
+    client = login("cust1")
+    kept = _place(client, files=[(PDF, "用过的.pdf")], **{"lines-0-quantity": "0"}).get_data(as_text=True)
+    used = re.search(r'name="draft_ids" value="(\d+)"', kept).group(1)
+    assert _place(client, **{"draft_ids": used, "form_token": "second"}).status_code == 302
+    html = _place(client, files=[(PDF, "没回来.pdf")], **{"lines-0-quantity": "0", "form_token": "third"})
+    abandoned = int(re.search(r'name="draft_ids" value="(\d+)"', html.get_data(as_text=True)).group(1))
+    rows = {r["id"]: r["storage_name"] for r in db.all("SELECT id, storage_name FROM scm_attachment")}
+    with app.app_context():
+        paths = {i: storage.path_of(name) for i, name in rows.items()}
+        assert all(p.is_file() for p in paths.values())
+        db_ = app.extensions["scm"].db
+        assert drafts.purge_stale_drafts(db_, dt.timedelta(hours=24)) == 0  # too young
+        from scm_plugin.erp_bridge.clock import utcnow
+        later = utcnow() + dt.timedelta(hours=25)
+        assert drafts.purge_stale_drafts(db_, dt.timedelta(hours=24), now=later) == 1
+    assert not paths[abandoned].exists()
+    assert db.scalar("SELECT COUNT(*) AS n FROM scm_attachment WHERE id = ?", abandoned) == 0
+    assert all(p.is_file() for i, p in paths.items() if i != abandoned)
+    # the job itself runs under the scheduler with the configured retention
+    _place(client, files=[(PDF, "再一个.pdf")], **{"lines-0-quantity": "0", "form_token": "fourth"})
+    assert db.scalar("SELECT COUNT(*) AS n FROM scm_attachment WHERE owner_type = 'draft'") == 1
+    app.config["SCM_DRAFT_RETENTION_HOURS"] = 0
+    assert scheduler.run_job(app, scheduler.JOBS["drafts"]) is True
+    assert db.scalar("SELECT COUNT(*) AS n FROM scm_attachment WHERE owner_type = 'draft'") == 0
