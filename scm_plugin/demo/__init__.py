@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from types import SimpleNamespace
 
 import click
 
@@ -64,7 +65,29 @@ def prepare(data_dir: str | Path):
             erp_schema.load_seed(db, erp_schema.reference_seed())
         migrations.upgrade(db)
         users = _ensure_users(db, data_dir / "demo-users.txt")
+        if "alert_policy" in app.extensions["scm"].modules:
+            _ensure_checkpoint_template(db)
     return app, users
+
+
+# A rep applies this to an approved order on its alert-policy page: by 14 days before the
+# delivery date the master is cut, half is pressed a week before, all printed 3 days before.
+DEMO_TEMPLATE = ("光盘标准流程", [
+    {"step": "MST", "days_before": "14", "amount": "1"},
+    {"step": "REP", "days_before": "7", "amount": "50%"},
+    {"step": "PRT", "days_before": "3", "amount": "100%"},
+    {"step": "WHI", "days_before": "0", "amount": "100%"},
+])
+
+
+def _ensure_checkpoint_template(db) -> None:
+    from ..blueprints.alert_policy import services as alert_services
+
+    if alert_services.templates(db):
+        return
+    admin = SimpleNamespace(**accounts.find_user(db, "admin"))
+    name, rows = DEMO_TEMPLATE
+    alert_services.save_template(db, admin, None, name=name, family=None, rows=rows)
 
 
 def _ensure_users(db, secrets_file: Path) -> list[tuple[str, str, str]]:
