@@ -62,6 +62,7 @@ setup(
             "playwright>=1.45",
             "pytest-playwright>=0.5",
             "schemathesis>=4.0,<5",
+            "openapi-spec-validator>=0.7",
             "build",
         ],
         "serve": ["gunicorn>=22", "waitress>=3"],
