@@ -7,7 +7,9 @@ crashes in between leaves the row in ``sending`` and it is reclaimed after
 ``SCM_OUTBOX_RECLAIM_SECONDS``. Every mail carries a Message-ID derived from the row,
 so a mail server or client can recognise that one possible duplicate. Failures are
 retried with exponential back-off up to ``SCM_OUTBOX_MAX_ATTEMPTS``, then the row is
-``failed`` for an admin to see and retry. One bad recipient never holds up the others.
+``failed`` for an admin to see and retry. One bad recipient never holds up the others,
+and a server that does not answer is tried once per pass: the channel's other rows wait
+for the next pass instead of each waiting out the same timeout (ServerUnreachable).
 """
 from __future__ import annotations
 
@@ -37,12 +39,25 @@ class TemporaryFailure(Exception):
     """The server is down or busy: retry later."""
 
 
+class ServerUnreachable(TemporaryFailure):
+    """No answer from the server at all (refused, timed out before it took anything):
+    the rest of this pass's rows of the same channel are not tried — each would wait for
+    the same timeout, and the other channel's rows (an alarm SMS behind the mails) with
+    them. They are retried with the usual back-off."""
+
+
 # channel → sender(app, row); SMS registers its own (sms module).
 SENDERS: dict[str, Callable[[Flask, dict], None]] = {}
+# channel → deferred(app, row, exc): told that a row was not tried because its server was
+# unreachable earlier in the pass (the SMS layer keeps each message's reason up to date).
+DEFERRED: dict[str, Callable[[Flask, dict, TemporaryFailure], None]] = {}
 
 
-def register_sender(channel: str, sender: Callable[[Flask, dict], None]) -> None:
+def register_sender(channel: str, sender: Callable[[Flask, dict], None],
+                    deferred: Callable[[Flask, dict, TemporaryFailure], None] | None = None) -> None:
     SENDERS[channel] = sender
+    if deferred is not None:
+        DEFERRED[channel] = deferred
 
 
 # --- writing ----------------------------------------------------------------------
@@ -101,7 +116,9 @@ def send_mail(app: Flask, row: dict) -> None:
         if 500 <= exc.smtp_code < 600 and exc.smtp_code not in (530, 535):
             raise PermanentFailure(f"mail server refused ({exc.smtp_code})") from None
         raise TemporaryFailure(f"mail server said {exc.smtp_code}") from None
-    except (OSError, smtplib.SMTPException, socket.timeout) as exc:
+    except (OSError, smtplib.SMTPServerDisconnected, socket.timeout) as exc:
+        raise ServerUnreachable(f"mail server unreachable ({type(exc).__name__})") from None
+    except smtplib.SMTPException as exc:
         raise TemporaryFailure(f"mail server unreachable ({type(exc).__name__})") from None
 
 
@@ -123,13 +140,23 @@ def relay(app: Flask, limit: int = 100) -> dict[str, int]:
     rows = repo.claim_due(db, holder, limit, dt.timedelta(seconds=int(cfg.get("SCM_OUTBOX_RECLAIM_SECONDS", 300))))
     max_attempts = int(cfg.get("SCM_OUTBOX_MAX_ATTEMPTS", 20))
     base = int(cfg.get("SCM_OUTBOX_BACKOFF_SECONDS", 30))
+    unreachable: dict[str, ServerUnreachable] = {}   # channel → why its server did not answer
     for row in rows:
         sender = SENDERS.get(row["channel"])
         try:
             if sender is None:
                 raise TemporaryFailure(f"no sender for channel {row['channel']}")
             with app.app_context():
-                sender(app, row)
+                if row["channel"] in unreachable:
+                    exc = unreachable[row["channel"]]
+                    if row["channel"] in DEFERRED:
+                        DEFERRED[row["channel"]](app, row, exc)
+                    raise exc
+                try:
+                    sender(app, row)
+                except ServerUnreachable as exc:
+                    unreachable[row["channel"]] = exc
+                    raise
         except PermanentFailure as exc:
             repo.mark_failed(db, row["id"], holder, str(exc))
             counts["failed"] += 1
@@ -163,4 +190,4 @@ def relay_job(app: Flask) -> None:
 
 register_job("outbox", relay_job, "SCM_OUTBOX_INTERVAL_SECONDS")
 
-__all__ = ["enqueue_mail", "relay", "register_sender", "PermanentFailure", "TemporaryFailure"]
+__all__ = ["enqueue_mail", "relay", "register_sender", "PermanentFailure", "TemporaryFailure", "ServerUnreachable"]

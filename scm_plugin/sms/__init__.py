@@ -21,7 +21,7 @@ from ..errors import InvalidInput
 from ..outbox import register_sender
 from . import messages  # noqa: F401  (registers the message codes)
 from .numbers import MOBILE, PHS, Normalised, normalise, split_numbers
-from .sender import record_report, send_sms
+from .sender import record_report, send_sms, sms_deferred
 from .text import Text, check as check_text, signature_block, units, unsendable
 
 CONTACT_PREFIX = "contact:"
@@ -155,7 +155,7 @@ def queue_sms(tx, *, recipients: list[str], text: str, created_by: int | None, s
     return {"batch_id": batch_id, "messages": out}
 
 
-register_sender("sms", send_sms)
+register_sender("sms", send_sms, sms_deferred)
 
 __all__ = ["queue_sms", "send_sms", "record_report", "resolve", "text_of", "contact_number", "settings",
            "normalise", "split_numbers", "units", "MOBILE", "PHS", "Recipient"]

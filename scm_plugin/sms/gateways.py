@@ -25,7 +25,7 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Protocol
 
-from ..outbox import PermanentFailure, TemporaryFailure
+from ..outbox import PermanentFailure, ServerUnreachable, TemporaryFailure
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ class OutgoingSMS:
     dlr_url: str | None    # where delivery reports go, or None
 
 
-class Unreachable(TemporaryFailure):
+class Unreachable(ServerUnreachable):
     """No answer from the gateway at all (refused, timed out): retried. Shown to reps as
     ``gateway_unreachable``; the technical reason stays in the outbox row."""
 

@@ -85,17 +85,29 @@ def send_sms(app: Flask, row: dict) -> None:
             repo.note_error(tx, outgoing.message_id, "gateway_no_answer")
         raise
     except TemporaryFailure as exc:
-        last = int(row.get("attempts") or 0) >= int(app.config.get("SCM_OUTBOX_MAX_ATTEMPTS", 20))
-        unreachable = isinstance(exc, Unreachable)
-        with db.transaction() as tx:
-            if last:
-                repo.mark_failed(tx, outgoing.message_id, "gateway_gave_up" if unreachable else
-                                 f"{exc} (gave up after {row.get('attempts')} attempts)")
-            else:
-                repo.note_error(tx, outgoing.message_id, "gateway_unreachable" if unreachable else str(exc))
+        _note_temporary(app, row, outgoing.message_id, exc)
         raise
     with db.transaction() as tx:
         repo.mark_sent(tx, outgoing.message_id, ref)
+
+
+def _note_temporary(app: Flask, row: dict, message_id: int, exc: TemporaryFailure) -> None:
+    """Why the message is still queued (or, on the last attempt, why it failed)."""
+    last = int(row.get("attempts") or 0) >= int(app.config.get("SCM_OUTBOX_MAX_ATTEMPTS", 20))
+    unreachable = isinstance(exc, Unreachable)
+    with app.extensions["scm"].db.transaction() as tx:
+        if last:
+            repo.mark_failed(tx, message_id, "gateway_gave_up" if unreachable else
+                             f"{exc} (gave up after {row.get('attempts')} attempts)")
+        else:
+            repo.note_error(tx, message_id, "gateway_unreachable" if unreachable else str(exc))
+
+
+def sms_deferred(app: Flask, row: dict, exc: TemporaryFailure) -> None:
+    """The relay did not try this row: the gateway was unreachable earlier in the pass."""
+    message_id = (row.get("payload") or {}).get("message_id") or row.get("ref_id")
+    if message_id:
+        _note_temporary(app, row, int(message_id), exc)
 
 
 # --- delivery reports -------------------------------------------------------------------------
