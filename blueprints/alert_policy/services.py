@@ -245,7 +245,7 @@ def policy_view(db: Database, scope: Scope, order_no: str, *, now: dt.datetime |
         "lines": lines,
         "templates": fitting,
         "contacts": [c for c in contacts if c.get("mobile") or c.get("phone")],
-        "history": history,
+        "history": [dict(h, text=history_text(h, steps, contacts)) for h in history],
         "editable": order["status"] == "approved",
     }
 
@@ -332,6 +332,58 @@ def _plan_windows(planned: list[_Planned], first_start: dt.datetime, share: floa
         p.window_start = s
         p.warn_from = s + (p.due_at - s) * max(0.0, min(1.0, float(share)))
         start = p.due_at
+
+
+# --- the policy's history ---------------------------------------------------------------------
+# The audit rows of a policy keep their facts as JSON, so the page tells them in the reader's
+# language; rows written as plain text (before this format) are shown as they are.
+_HISTORY_MARK = "json:"
+
+
+def _history_detail(**facts) -> str:
+    return _HISTORY_MARK + json.dumps(facts, ensure_ascii=False, separators=(",", ":"))
+
+
+def _recipient_label(entry: str, contacts: dict[str, dict]) -> str:
+    if entry.startswith("contact:") and entry[8:] in contacts:
+        c = contacts[entry[8:]]
+        return f"{c['name']} ({c.get('mobile') or c.get('phone')})"
+    return entry[5:] if entry.startswith("user:") else entry
+
+
+def history_text(row: dict, steps: list[dict], contacts: list[dict]) -> str:
+    """One audit row of a policy, told in the current language."""
+    detail = row.get("detail") or ""
+    if not detail.startswith(_HISTORY_MARK):
+        return detail
+    try:
+        facts = json.loads(detail[len(_HISTORY_MARK):])
+    except ValueError:  # cut at the audit log's length limit
+        return ""
+    step_name = {s["code"]: s["name"] for s in steps}
+    by_id = {str(c["id"]): c for c in contacts}
+    _ = i18n.gettext
+    nobody = _("none")
+    if row["action"] == "policy.save":
+        plan = "; ".join(
+            f"{i18n.format_datetime(dt.datetime.fromisoformat(c['due']))} "
+            f"{step_name.get(c['step'], c['step'])} ≥ {i18n.format_quantity(Decimal(c['qty']))}"
+            for c in facts.get("checkpoints", [])) or nobody
+        return _("%(n)s checkpoints (%(new)s new, %(removed)s removed): %(plan)s. SMS to: %(sms)s",
+                 n=len(facts.get("checkpoints", [])), new=facts.get("new", 0), removed=facts.get("removed", 0),
+                 plan=plan, sms=", ".join(_recipient_label(e, by_id) for e in facts.get("sms", [])) or nobody)
+    if row["action"] in ("alarm.raise", "alarm.warn"):
+        text = _("Alarm %(id)s, %(step)s: reached %(reached)s of %(qty)s. SMS to: %(sms)s",
+                 id=facts.get("alarm"), step=step_name.get(facts.get("step"), facts.get("step")),
+                 reached=i18n.format_quantity(Decimal(facts.get("reached") or 0)),
+                 qty=i18n.format_quantity(Decimal(facts.get("qty") or 0)),
+                 sms=", ".join(facts.get("sms") or []) or nobody)
+        if facts.get("sms_error"):
+            text += " " + _("(SMS not sent: %(reason)s)", reason=facts["sms_error"])
+        return f"{text} — {facts['text']}" if facts.get("text") else text
+    if row["action"] == "alarm.cancel":
+        return _("Alarm %(id)s cancelled: %(note)s", id=facts.get("alarm"), note=facts.get("note") or "")
+    return ""
 
 
 def check_recipients(tx, entries: list[str], customer_code: str) -> tuple[list[str], dict[str, str]]:
@@ -435,11 +487,11 @@ def save_policy(db: Database, user, scope: Scope, order_no: str, data: PolicyIn,
                 repo.insert_checkpoint(tx, policy_id, seq=p.seq, due_at=p.due_at, due_at_erp=to_erp(db, p.due_at),
                                        window_start=p.window_start, warn_from=p.warn_from,
                                        process_code=p.process_code, quantity=p.quantity)
-        summary = "; ".join(f"{i18n.format_datetime(p.due_at)} {p.process_code} ≥ {plain(p.quantity)}"
-                            for p in planned) or "-"
         audit.record(tx, "policy.save", "alert_policy", order_no, customer_code=head["customer_code"],
-                     detail=f"{len(planned)} checkpoints ({len(planned) - len(kept)} new, {len(removed)} removed): "
-                            f"{summary}; SMS: {', '.join(recipients) or '-'}")
+                     detail=_history_detail(
+                         checkpoints=[{"due": p.due_at.isoformat(), "step": p.process_code,
+                                       "qty": plain(p.quantity)} for p in planned],
+                         new=len(planned) - len(kept), removed=len(removed), sms=recipients))
     return policy_view(db, scope, order_no, now=now)
 
 
@@ -572,8 +624,9 @@ def _raise(db: Database, row: dict, level: str, step_names: dict[str, str]) -> d
                     repo.set_alarm_sms(tx, alarm_id, batch_id)
             audit.record(tx, "alarm.raise" if level == "alarm" else "alarm.warn", "alert_policy", row["order_no"],
                          customer_code=row["customer_code"], actor="checker",
-                         detail=f"#{alarm_id} {detail}; SMS to {', '.join(numbers) or '-'}"
-                                f"{f' (not sent: {sms_error})' if sms_error else ''}: {text}")
+                         detail=_history_detail(alarm=alarm_id, step=row["process_code"],
+                                                reached=plain(row["reached"]), qty=plain(row["quantity"]),
+                                                sms=numbers, sms_error=sms_error, text=text))
     except UniqueViolation:
         return None  # the unique key (checkpoint, level): another run raised it
     return {"id": alarm_id, "level": level, "order_no": row["order_no"], "process_code": row["process_code"],
@@ -637,7 +690,7 @@ def cancel_alarm(db: Database, user, scope: Scope, alarm_id: int, note: str | No
             raise Conflict("alarm_not_open")
         row = repo.alarm(tx, alarm_id)
         audit.record(tx, "alarm.cancel", "alert_policy", row["order_no"], customer_code=row["customer_code"],
-                     detail=f"#{alarm_id} ({row['level']}): {note}")
+                     detail=_history_detail(alarm=alarm_id, level=row["level"], note=note))
     return row
 
 

@@ -156,6 +156,14 @@ def test_an_open_alarm_locks_the_policy_until_it_is_cancelled(kit, login, db):
     assert "客户同意延期 <b>" in note
     page = rep.get(f"/scm/alerts/orders/{order['order_no']}").get_data(as_text=True)
     assert "客户同意延期 &lt;b&gt;" in page and 'id="policy-locked"' not in page
+    # the history tells each step in the reader's language, contacts and steps by name
+    history = page[page.index('id="history"'):]
+    assert f"报警 {alarm['id']} 已取消：客户同意延期 &lt;b&gt;" in history
+    assert "个检查点（新增" in history and "已完成" in history and "json:" not in history
+    assert rep.form("/scm/locale", {"locale": "en"}).status_code == 302
+    history = rep.get(f"/scm/alerts/orders/{order['order_no']}").get_data(as_text=True)
+    history = history[history.index('id="history"'):]
+    assert f"Alarm {alarm['id']} cancelled: 客户同意延期 &lt;b&gt;" in history and "checkpoints (" in history
     # the retired checkpoint keeps its alarm's history
     assert db.scalar("SELECT COUNT(*) AS n FROM scm_checkpoint WHERE retired_at IS NOT NULL") == 1
 
