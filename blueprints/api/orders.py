@@ -6,6 +6,7 @@ from flask import jsonify, request
 from pydantic import BaseModel, ConfigDict, Field
 
 from scm_plugin import orders, storage
+from scm_plugin.api_errors import api_error
 from scm_plugin.auth import get_user
 from scm_plugin.i18n import from_local
 from scm_plugin.permissions import current_scope
@@ -13,6 +14,8 @@ from scm_plugin.state import get_db
 
 from . import bp
 from .spec import api_route
+
+IDEMPOTENCY_KEY_MAX = 80   # scm_idempotency.idem_key; scm_plugin.orders cuts longer keys
 
 
 class OrderQuery(BaseModel):
@@ -32,10 +35,15 @@ class OrderQuery(BaseModel):
 
 
 @api_route(bp, "/orders", "POST", summary="Place a sales or sample order", roles=("customer", "rep", "admin"),
-           body=orders.OrderIn, response=orders.OrderOut, status=201)
+           body=orders.OrderIn, response=orders.OrderOut, status=201, also=(200,),
+           headers={"Idempotency-Key": {"type": "string", "maxLength": IDEMPOTENCY_KEY_MAX, "description":
+                    "A retry with the same key and body answers 200 with the same order; another body: 409"}})
 def place_order(body: orders.OrderIn):
-    order, replayed = orders.place_order(get_db(), get_user(), current_scope(), body,
-                                         idempotency_key=request.headers.get("Idempotency-Key"))
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and len(key) > IDEMPOTENCY_KEY_MAX:
+        # cut to length, two long keys alike in their first characters would be one key
+        return api_error(400, "invalid_input", {"Idempotency-Key": "too_long"})
+    order, replayed = orders.place_order(get_db(), get_user(), current_scope(), body, idempotency_key=key)
     resp = jsonify(orders.to_api(order))
     resp.status_code = 200 if replayed else 201
     if replayed:

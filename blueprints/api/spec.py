@@ -27,16 +27,22 @@ class RouteSpec:
     status: int = 200
     multipart: dict[str, str] = field(default_factory=dict)
     download: bool = False
+    headers: dict[str, dict] = field(default_factory=dict)
+    also: tuple[int, ...] = ()
 
 
 ROUTES: list[RouteSpec] = []
 
 
 def api_route(bp: Blueprint, rule: str, method: str = "GET", *, summary: str, roles=("rep", "admin", "customer"),
-              body=None, query=None, response=None, status: int = 200, multipart=None, download: bool = False):
+              body=None, query=None, response=None, status: int = 200, multipart=None, download: bool = False,
+              headers=None, also=()):
     """``multipart``: form field → format ("binary" for a file); a name ending in "?" is
-    optional. ``download``: the answer is a file (any content type) rather than JSON."""
-    spec = RouteSpec(rule, method, summary, tuple(roles), body, query, response, status, multipart or {}, download)
+    optional. ``download``: the answer is a file (any content type) rather than JSON.
+    ``headers``: optional request headers → JSON schema. ``also``: further success
+    statuses with the same answer (e.g. 200 for an idempotent replay)."""
+    spec = RouteSpec(rule, method, summary, tuple(roles), body, query, response, status, multipart or {}, download,
+                     headers or {}, tuple(also))
     ROUTES.append(spec)
     query_formats = _query_formats(query) if query is not None else {}
     form_fields = {k.rstrip("?") for k in spec.multipart}
@@ -104,6 +110,10 @@ def openapi_document(prefix: str, title: str = "scm_plugin API") -> dict[str, An
             for name, prop in qschema.get("properties", {}).items():
                 params.append({"name": name, "in": "query", "required": name in required,
                                "schema": _query_schema(prop)})
+        for name, schema in spec.headers.items():
+            params.append({"name": name, "in": "header", "required": False,
+                           "description": schema.get("description", ""),
+                           "schema": {k: v for k, v in schema.items() if k != "description"}})
         if params:
             op["parameters"] = params
         if spec.body is not None:
@@ -124,7 +134,8 @@ def openapi_document(prefix: str, title: str = "scm_plugin API") -> dict[str, An
             ok["content"] = {"*/*": {"schema": {"type": "string", "format": "binary"}}}
         elif spec.roles == ("public",):
             ok["content"] = {"application/json": {"schema": {"type": "object"}}}
-        op["responses"][str(spec.status)] = ok
+        for code in (spec.status, *spec.also):
+            op["responses"][str(code)] = dict(ok)
         errors = (503,) if spec.roles == ("public",) else (400, 401, 403, 404, 409, 503)
         if spec.body is not None or spec.multipart:
             errors += (413,)

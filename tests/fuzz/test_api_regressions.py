@@ -65,3 +65,28 @@ def test_unknown_multipart_fields_are_refused_like_unknown_json_fields(app, clie
     doc = client.get(f"{PREFIX}/openapi.json").json
     form = doc["paths"][f"{PREFIX}/feedback/{{feedback_id}}/replies"]["post"]["requestBody"]["content"]
     assert form["multipart/form-data"]["schema"]["additionalProperties"] is False
+
+
+def test_idempotency_key_longer_than_stored_is_refused_not_cut(client, seeded, db):
+    from fixtures.orders import order_payload
+    headers = _auth(seeded, "customer")
+    before = db.scalar("SELECT COUNT(*) AS n FROM scm_order")
+    long_a, long_b = "k" * 80 + "-a", "k" * 80 + "-b"
+    first = client.post(f"{PREFIX}/orders", json=order_payload(), headers={**headers, "Idempotency-Key": long_a})
+    other = client.post(f"{PREFIX}/orders", json=order_payload(customer_order_no="PO-other"),
+                        headers={**headers, "Idempotency-Key": long_b})
+    # cut to 80 characters both were one key: the second order had been a 409 "key reused"
+    assert first.status_code == other.status_code == 400
+    assert first.json["fields"] == {"Idempotency-Key": first.json["fields"]["Idempotency-Key"]}
+    assert db.scalar("SELECT COUNT(*) AS n FROM scm_order") == before
+    ok = client.post(f"{PREFIX}/orders", json=order_payload(), headers={**headers, "Idempotency-Key": "k" * 80})
+    again = client.post(f"{PREFIX}/orders", json=order_payload(), headers={**headers, "Idempotency-Key": "k" * 80})
+    assert (ok.status_code, again.status_code) == (201, 200) and ok.json["order_no"] == again.json["order_no"]
+
+
+def test_order_replay_and_its_header_are_documented(client):
+    op = client.get(f"{PREFIX}/openapi.json").json["paths"][f"{PREFIX}/orders"]["post"]
+    assert {"200", "201"} <= set(op["responses"])
+    header = [p for p in op["parameters"] if p["in"] == "header"]
+    assert header == [{"name": "Idempotency-Key", "in": "header", "required": False,
+                       "description": header[0]["description"], "schema": {"type": "string", "maxLength": 80}}]
