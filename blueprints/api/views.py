@@ -2,6 +2,7 @@ from flask import current_app, g, jsonify, request
 from flask_wtf.csrf import ValidationError as CSRFValidationError
 from flask_wtf.csrf import validate_csrf
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import PathConverter
 
 from scm_plugin import accounts
 from scm_plugin.api_errors import api_error
@@ -25,6 +26,18 @@ def _exempt_from_form_csrf(setup_state):
     csrf = setup_state.app.extensions.get("csrf")
     if csrf is not None:
         csrf.exempt(bp)
+
+
+class _AnyPath(PathConverter):
+    """Werkzeug's ``path`` without its blind spot: ``.`` stops at a newline, so a path
+    with ``%0A`` escaped the catch-all and got the host application's HTML 404."""
+
+    regex = r"[^/][\s\S]*?"
+
+
+@bp.record_once
+def _register_converter(setup_state):
+    setup_state.app.url_map.converters.setdefault("scm_any_path", _AnyPath)
 
 
 @bp.before_request
@@ -100,7 +113,7 @@ def _options_allow(resp):
     return resp
 
 
-@bp.route("/<path:_unknown>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+@bp.route("/<scm_any_path:_unknown>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 def unknown(_unknown):
     allowed = _allowed_methods()
     if allowed:

@@ -90,3 +90,10 @@ def test_order_replay_and_its_header_are_documented(client):
     header = [p for p in op["parameters"] if p["in"] == "header"]
     assert header == [{"name": "Idempotency-Key", "in": "header", "required": False,
                        "description": header[0]["description"], "schema": {"type": "string", "maxLength": 80}}]
+
+
+def test_a_newline_in_the_path_gets_the_json_404_not_the_host_page(client, seeded):
+    for path in ("/documents/J%0Ax", "/sms/%0A", "/orders/x%0A/approve", "/%0A"):
+        resp = client.get(f"{PREFIX}{path}", headers=_auth(seeded))
+        assert resp.status_code in (404, 405) and resp.is_json, (path, resp.status_code, resp.mimetype)
+        assert resp.json["error"] in ("not_found", "method_not_allowed")
