@@ -62,6 +62,7 @@ DEFAULTS = {
     "SCM_OUTBOX_MAX_ATTEMPTS": 20,        # with the back-off: about 13 hours before "failed"
     "SCM_OUTBOX_BACKOFF_SECONDS": 30,     # doubled per attempt, capped at 1 hour
     "SCM_OUTBOX_RECLAIM_SECONDS": 300,    # a row left "sending" this long is taken again
+    "SCM_OUTBOX_RECORD_WAIT_SECONDS": 15, # a database blip after a send is waited out this long
     "SCM_MAIL_TIMEOUT_SECONDS": 10,
     "SCM_MAIL_DOMAIN": None,              # for Message-IDs; defaults to scm.local
     "SCM_NOTIFY_REPS": True,              # mail reps on new orders (switchable per customer)

@@ -17,13 +17,14 @@ import datetime as dt
 import logging
 import smtplib
 import socket
-from typing import Callable
+import time
+from typing import Callable, TypeVar
 
 from flask import Flask, current_app, render_template
 from flask_mail import Connection, Message
 
 from . import i18n
-from .erp_bridge import BridgeError
+from .erp_bridge import BridgeError, ConnectionLost
 from .erp_bridge.clock import utcnow
 from .erp_bridge.repos import outbox as repo
 from .scheduler import holder_id, register_job
@@ -126,6 +127,24 @@ register_sender("mail", send_mail)
 
 
 # --- the relay ----------------------------------------------------------------------
+T = TypeVar("T")
+
+
+def record_sent(app: Flask, fn: Callable[[], T]) -> T:
+    """Record that the server took a message. A row left in "sending" is sent again after
+    the reclaim time, so a brief database outage right after the hand-over is waited out
+    (``SCM_OUTBOX_RECORD_WAIT_SECONDS``, bounded) rather than turned into a duplicate."""
+    deadline = time.monotonic() + float(app.config.get("SCM_OUTBOX_RECORD_WAIT_SECONDS", 15))
+    while True:
+        try:
+            return fn()
+        except ConnectionLost:
+            if time.monotonic() >= deadline:
+                raise
+            log.warning("outbox: database unavailable while recording a sent message; retrying")
+            time.sleep(0.5)
+
+
 def backoff(attempts: int, base: int) -> dt.timedelta:
     """30 s, 1 min, 2 min, 4 min … capped at 1 hour."""
     return dt.timedelta(seconds=min(3600, base * (2 ** max(0, attempts - 1))))
@@ -177,7 +196,7 @@ def relay(app: Flask, limit: int = 100) -> dict[str, int]:
                             f"internal error ({type(exc).__name__})")
             counts["retry"] += 1
         else:
-            repo.mark_sent(db, row["id"], holder)
+            record_sent(app, lambda: repo.mark_sent(db, row["id"], holder))
             counts["sent"] += 1
     return counts
 

@@ -15,7 +15,7 @@ import urllib.parse
 from flask import Flask
 
 from ..erp_bridge.repos import sms as repo
-from ..outbox import PermanentFailure, TemporaryFailure
+from ..outbox import PermanentFailure, TemporaryFailure, record_sent
 from .gateways import Gateway, NoAnswer, OutgoingSMS, Unreachable, gateway_for
 
 log = logging.getLogger(__name__)
@@ -87,8 +87,10 @@ def send_sms(app: Flask, row: dict) -> None:
     except TemporaryFailure as exc:
         _note_temporary(app, row, outgoing.message_id, exc)
         raise
-    with db.transaction() as tx:
-        repo.mark_sent(tx, outgoing.message_id, ref)
+    def mark_sent():
+        with db.transaction() as tx:
+            repo.mark_sent(tx, outgoing.message_id, ref)
+    record_sent(app, mark_sent)   # the guard against sending it again: waited for, bounded
 
 
 def _note_temporary(app: Flask, row: dict, message_id: int, exc: TemporaryFailure) -> None:
