@@ -6,6 +6,7 @@ never changes how the host app's pages behave.
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from dataclasses import dataclass
 
@@ -162,6 +163,9 @@ def install(bp: Blueprint) -> None:
         return _error_page(code, message(key), code=key)
 
 
+_SECRET_FIELD = re.compile(r"pass|secret|pwd", re.IGNORECASE)
+
+
 def _user_or_none():
     """The user for the page's menu; None when the database cannot even say who it is
     (an error page must render while the database is down)."""
@@ -193,7 +197,10 @@ def _error_page(status: int, text: str, code: str | None = None, fields: dict | 
     if status == 503 and request.method == "POST":
         # Nothing was saved: keep what the user sent on the page, to be sent again as it
         # was (with a fresh CSRF token) once the database is back. Files cannot be kept.
-        resubmit = [(k, v) for k, v in request.form.items(multi=True) if k != "csrf_token"]
-        had_files = any(f and f.filename for f in request.files.values())
+        # Never a password, though: a form with one (the login) is simply typed again.
+        fields = [(k, v) for k, v in request.form.items(multi=True) if k != "csrf_token"]
+        if not any(_SECRET_FIELD.search(k) for k, _v in fields):
+            resubmit = fields
+            had_files = any(f and f.filename for f in request.files.values())
     return render_template("scm/error.html", status=status, error_text=text, resubmit=resubmit,
                            had_files=had_files), status

@@ -216,3 +216,15 @@ def test_checker_and_scheduler_lease_recover_after_the_outage(outage_app, db, mo
     assert run_job(app, JOBS["outbox"]) is True
     lease = db.one("SELECT holder, expires_at FROM scm_lease WHERE name = ?", f"job:{jobs.JOB_NAME}")
     assert lease["holder"] is None and lease["expires_at"] is None  # released: another host may run it
+
+
+def test_login_during_an_outage_gets_the_clear_page_and_never_echoes_the_password(outage_app):
+    app = outage_app
+    c = app.test_client()
+    csrf = c.csrf()
+    app.scm_outage_start()
+    resp = c.post("/scm/login", data={"username": "rep1", "password": "correct-horse-1", "csrf_token": csrf})
+    html = _assert_clear_page(resp)
+    assert "correct-horse-1" not in html
+    app.scm_outage_end()
+    assert c.login("rep1").status_code == 302                       # and it works once the database is back
