@@ -63,7 +63,8 @@ def api_route(bp: Blueprint, rule: str, method: str = "GET", *, summary: str, ro
             if spec.multipart and request.mimetype == "multipart/form-data":
                 unknown = [k for k in list(request.form) + list(request.files) if k not in form_fields]
                 if unknown:
-                    return api_error(400, "invalid_input", {k[:100]: "field_unknown" for k in unknown})
+                    # a part without a readable name comes as the key None
+                    return api_error(400, "invalid_input", {(k or "?")[:100]: "field_unknown" for k in unknown})
             if body is not None:
                 data = request.get_json(silent=True)
                 if not isinstance(data, dict):

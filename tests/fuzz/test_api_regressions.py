@@ -97,3 +97,12 @@ def test_a_newline_in_the_path_gets_the_json_404_not_the_host_page(client, seede
         resp = client.get(f"{PREFIX}{path}", headers=_auth(seeded))
         assert resp.status_code in (404, 405) and resp.is_json, (path, resp.status_code, resp.mimetype)
         assert resp.json["error"] in ("not_found", "method_not_allowed")
+
+
+def test_a_form_part_without_a_name_is_refused_not_a_500(client, seeded):
+    body = (b'--b\r\nContent-Disposition: form-data; name="a\r\n\r\n{}\r\n'
+            b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n\r\n%PDF-1.4\r\n--b--\r\n')
+    resp = client.post(f"{PREFIX}/feedback/{seeded.feedback_ids[0]}/attachments", data=body,
+                       content_type="multipart/form-data; boundary=b", headers=_auth(seeded, "customer"))
+    assert resp.status_code == 400 and resp.json["error"] == "invalid_input"
+    assert list(resp.json["fields"]) == ["?"]
