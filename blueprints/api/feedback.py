@@ -74,7 +74,8 @@ def get_feedback_attachment(feedback_id: int, attachment_id: int):
 @api_route(bp, "/feedback/<int:feedback_id>/replies", "POST",
            summary="Reply (JSON {body, internal} or multipart body, internal, files); the customer is mailed",
            roles=("rep", "admin"), response=feedback.ReplyOut, status=201,
-           multipart={"body?": "", "internal?": "", "files?": "binary", "file?": "binary"})
+           multipart={"body?": "", "internal?": "", "files?": "binary", "file?": "binary"},
+           json_alternative=feedback.ReplyIn)
 def reply_feedback(feedback_id: int):
     # The feedback is checked before the input is read: outside the scope the answer is
     # 404 whatever was sent.

@@ -29,6 +29,7 @@ class RouteSpec:
     download: bool = False
     headers: dict[str, dict] = field(default_factory=dict)
     also: tuple[int, ...] = ()
+    json_alternative: type[BaseModel] | None = None
 
 
 ROUTES: list[RouteSpec] = []
@@ -36,13 +37,14 @@ ROUTES: list[RouteSpec] = []
 
 def api_route(bp: Blueprint, rule: str, method: str = "GET", *, summary: str, roles=("rep", "admin", "customer"),
               body=None, query=None, response=None, status: int = 200, multipart=None, download: bool = False,
-              headers=None, also=()):
+              headers=None, also=(), json_alternative=None):
     """``multipart``: form field → format ("binary" for a file); a name ending in "?" is
     optional. ``download``: the answer is a file (any content type) rather than JSON.
     ``headers``: optional request headers → JSON schema. ``also``: further success
-    statuses with the same answer (e.g. 200 for an idempotent replay)."""
+    statuses with the same answer (e.g. 200 for an idempotent replay). ``json_alternative``:
+    a multipart route that also takes this JSON body (documented; the view parses it)."""
     spec = RouteSpec(rule, method, summary, tuple(roles), body, query, response, status, multipart or {}, download,
-                     headers or {}, tuple(also))
+                     headers or {}, tuple(also), json_alternative)
     ROUTES.append(spec)
     query_formats = _query_formats(query) if query is not None else {}
     form_fields = {k.rstrip("?") for k in spec.multipart}
@@ -128,6 +130,8 @@ def openapi_document(prefix: str, title: str = "scm_plugin API") -> dict[str, An
             if required:
                 form["required"] = required
             op["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": form}}}
+            if spec.json_alternative is not None:
+                op["requestBody"]["content"]["application/json"] = {"schema": ref(spec.json_alternative)}
         ok: dict[str, Any] = {"description": "OK"}
         if spec.response is not None:
             ok["content"] = {"application/json": {"schema": ref(spec.response)}}

@@ -106,3 +106,11 @@ def test_a_form_part_without_a_name_is_refused_not_a_500(client, seeded):
                        content_type="multipart/form-data; boundary=b", headers=_auth(seeded, "customer"))
     assert resp.status_code == 400 and resp.json["error"] == "invalid_input"
     assert list(resp.json["fields"]) == ["?"]
+
+
+def test_reply_documents_its_json_body_too(client, seeded):
+    op = client.get(f"{PREFIX}/openapi.json").json["paths"][f"{PREFIX}/feedback/{{feedback_id}}/replies"]["post"]
+    assert set(op["requestBody"]["content"]) == {"multipart/form-data", "application/json"}
+    resp = client.post(f"{PREFIX}/feedback/{seeded.feedback_ids[0]}/replies", json={"body": "好的", "internal": True},
+                       headers=_auth(seeded))
+    assert resp.status_code == 201 and resp.json["internal"] is True
