@@ -61,6 +61,7 @@ class Gateway(Protocol):
 # --- kannel -----------------------------------------------------------------------------
 class KannelGateway:
     name = "kannel"
+    reports_delivery = True    # when a DLR URL is given (SCM_SMS_DLR_URL_BASE)
 
     # Kannel's own 4xx answers that mean "this number, never": refused by its white/black
     # lists, or empty. Authorization and other parameter errors are the administrator's
@@ -125,6 +126,17 @@ class AliyunGateway:
     the sign name is the signature, the text goes in as a template parameter."""
 
     name = "aliyun"
+    reports_delivery = False   # its receipts go to Alibaba Cloud's own queue, not to our DLR route
+
+    # The SDK hands on requests' errors as text only (darabonba's RetryError(str(e))):
+    # these mean the request was sent and the answer never came, so the provider may have it.
+    _AFTER_SENDING = ("read timed out", "remotedisconnected", "connection aborted", "incompleteread",
+                      "connection reset by peer")
+
+    @classmethod
+    def _after_sending(cls, exc: Exception) -> bool:
+        text = f"{exc} {getattr(exc, 'inner_exception', '')} {getattr(exc, 'message', '')}".lower()
+        return any(marker in text for marker in cls._AFTER_SENDING)
 
     # Codes that no retry can fix for this message. The rest (flow control, the
     # provider's own errors, account or template configuration) are retried.
@@ -164,6 +176,8 @@ class AliyunGateway:
                 raise PermanentFailure(f"aliyun {code}: {text}"[:250]) from None
             if code:
                 raise TemporaryFailure(f"aliyun {code}: {text}"[:250]) from None
+            if self._after_sending(exc):
+                raise NoAnswer(f"aliyun sent no answer ({type(exc).__name__})") from None
             raise Unreachable(f"aliyun unreachable ({type(exc).__name__})") from None
         body = response.body
         code = getattr(body, "code", None)

@@ -66,14 +66,15 @@ def send_sms(app: Flask, row: dict) -> None:
     outgoing = OutgoingSMS(message_id=int(message["id"]), number=message["number"], text=row["body"],
                            body=payload.get("body") or row["body"], signature=payload.get("signature") or "",
                            dlr_url=dlr_url(app, message))
+    gw = gateway(app)
     try:
-        ref = gateway(app).send(outgoing)
+        ref = gw.send(outgoing)
     except PermanentFailure as exc:
         with db.transaction() as tx:
             repo.mark_failed(tx, outgoing.message_id, str(exc))
         raise
     except NoAnswer as exc:
-        if outgoing.dlr_url is None:
+        if outgoing.dlr_url is None or not getattr(gw, "reports_delivery", False):
             # Nothing will ever tell whether the gateway took it: resending on a guess could
             # send it twice. Failed, with a reason that says so; an admin may retry it.
             with db.transaction() as tx:

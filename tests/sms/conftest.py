@@ -158,6 +158,7 @@ class AliyunSMSStandIn:
         self.calls: list[dict] = []
         self.rejected: list[str] = []
         self.answers: list[tuple[int, dict]] = []   # (HTTP status, body) to give next, in order
+        self.hang_seconds = 0.0   # > 0: take the message, then answer only after this long
         self.nonces: set[str] = set()
         self._lock = threading.Lock()
         stand_in = self
@@ -181,6 +182,8 @@ class AliyunSMSStandIn:
                         status, answer = stand_in.answers.pop(0) if stand_in.answers else \
                             (200, {"Code": "OK", "Message": "OK", "BizId": f"{uuid.uuid4().int % 10**18}^0",
                                    "RequestId": uuid.uuid4().hex})
+                if stand_in.hang_seconds:
+                    time.sleep(stand_in.hang_seconds)   # bounded: the client gave up already
                 data = json.dumps(answer).encode("utf-8")
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json;charset=utf-8")

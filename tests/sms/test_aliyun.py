@@ -56,3 +56,19 @@ def test_the_provider_unreachable_is_retried(aliyun, app, api, relay_now):
     batch = api("rep1", "POST", "/sms", {"recipients": ["13800138000"], "text": "断网"}).json["batch_id"]
     assert relay_now() == {"sent": 0, "retry": 1, "failed": 0}
     assert api("rep1", "GET", f"/sms/{batch}").json["messages"][0]["error"] == "gateway_unreachable"
+
+
+def test_a_message_the_provider_took_without_answering_is_not_sent_twice(aliyun, app, api, relay_now):
+    """The provider's receipts do not come back to the plugin: a request that went out and
+    got no answer may have been delivered, so it is marked failed with that reason (an
+    admin may retry it), never resent on a guess, even with a DLR URL configured."""
+    app.config["SCM_SMS_TIMEOUT_SECONDS"] = 1
+    app.config["SCM_SMS_DLR_URL_BASE"] = "http://127.0.0.1:9/scm"
+    aliyun.hang_seconds = 2.5
+    batch = api("rep1", "POST", "/sms", {"recipients": ["13800138000"], "text": "已收未答"}).json["batch_id"]
+    assert relay_now() == {"sent": 0, "retry": 0, "failed": 1}
+    aliyun.hang_seconds = 0
+    assert relay_now(due=True) == {"sent": 0, "retry": 0, "failed": 0}
+    assert len(aliyun.calls) == 1
+    message = api("rep1", "GET", f"/sms/{batch}").json["messages"][0]
+    assert message["status"] == "failed" and message["error"] == "gateway_no_answer_unconfirmed"
