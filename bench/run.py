@@ -3,7 +3,7 @@ count statements per request at both, time the plugin against hand-written pyodb
 full scale, run the load test, and write the results table.
 
     python bench/run.py --scale 1 --engines sqlite,postgresql,mariadb
-    python bench/run.py --scale 0.05 --engines sqlite --seconds 5      # a quick look
+    python bench/run.py --scale 0.05 --engines sqlite --seconds 5 --results /tmp/bench-quick   # a quick look
 
 Writes ``bench/results/<engine>.json`` per engine and ``bench/results/results.md`` (the
 table for bench/README.md, from every engine's latest JSON). ``--small`` is the second
@@ -228,6 +228,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20, help="timed rounds per comparison")
     parser.add_argument("--seconds", type=int, default=15, help="wrk duration per page")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--results", type=Path, default=RESULTS,
+                        help="where the JSON and results.md go (default bench/results)")
     parser.add_argument("--parts", default=",".join(PARTS),
                         help="which parts to run; the others are kept from the engine's last results at this scale")
     args = parser.parse_args()
@@ -239,12 +241,13 @@ def main() -> None:
     if unknown:
         parser.error(f"unknown engine(s): {', '.join(unknown)}; choose from {', '.join(ENGINES)}")
     small = args.small if args.small is not None else args.scale / 10
-    RESULTS.mkdir(exist_ok=True)
+    out_dir = args.results
+    out_dir.mkdir(parents=True, exist_ok=True)
     info = machine()
     log(f"machine: {info}")
     for engine in engines:
         started = time.perf_counter()
-        path = RESULTS / f"{engine}.json"
+        path = out_dir / f"{engine}.json"
         previous = json.loads(path.read_text()) if path.exists() else None
         if previous and (previous.get("scale"), previous.get("small")) != (args.scale, small):
             previous = None
@@ -254,9 +257,9 @@ def main() -> None:
         result["seconds"] = round(time.perf_counter() - started)
         path.write_text(json.dumps(result, indent=1, ensure_ascii=False, default=str))
         log(f"{engine}: done in {result['seconds']} s")
-    everything = {e: json.loads((RESULTS / f"{e}.json").read_text()) for e in ENGINES if (RESULTS / f"{e}.json").exists()}
+    everything = {e: json.loads((out_dir / f"{e}.json").read_text()) for e in ENGINES if (out_dir / f"{e}.json").exists()}
     md = table(everything)
-    (RESULTS / "results.md").write_text(md)
+    (out_dir / "results.md").write_text(md)
     print(md)
 
 
