@@ -66,8 +66,8 @@ def send_sms(app: Flask, row: dict) -> None:
     outgoing = OutgoingSMS(message_id=int(message["id"]), number=message["number"], text=row["body"],
                            body=payload.get("body") or row["body"], signature=payload.get("signature") or "",
                            dlr_url=dlr_url(app, message))
-    gw = gateway(app)
     try:
+        gw = gateway(app)   # inside: a gateway without its settings is a temporary failure
         ref = gw.send(outgoing)
     except PermanentFailure as exc:
         with db.transaction() as tx:
