@@ -316,7 +316,9 @@ class Database:
         except pyodbc.Error as exc:
             self._discard(cnxn)
             if commit:
-                raise _translate(self._dialect, exc) from None
+                error = _translate(self._dialect, exc)
+                error.outcome_unknown = tx._write and isinstance(error, errors.ConnectionLost)
+                raise error from None
             return  # the rollback failed because the connection is gone: nothing to undo
         self._release(cnxn)
 

@@ -13,6 +13,10 @@ class BridgeError(Exception):
 
     default_message = "database error"
 
+    # True when the error came from the COMMIT itself: the server may have committed
+    # before the answer was lost, so "nothing was changed" cannot be promised.
+    outcome_unknown = False
+
     def __init__(self, message: str | None = None, *, sqlstate: str = "", detail: str = ""):
         super().__init__(message or self.default_message)
         self.sqlstate = sqlstate

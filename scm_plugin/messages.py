@@ -18,6 +18,9 @@ MESSAGES = {
     "csrf_failed": _l("The form has expired. Please reload the page and try again."),
     "database_unavailable": _l("The ERP database cannot be reached right now. Nothing was changed; please try again shortly."),
     "database_busy": _l("The ERP database is busy. Nothing was changed; please try again."),
+    "database_lost_at_commit": _l("The connection to the ERP database was lost while saving, so it is not certain "
+                                  "whether this was saved. Please check once the database is back before sending "
+                                  "it again."),
     "required": _l("This field is required."),
     "too_large": _l("The file is too large."),
     "method_not_allowed": _l("This action is not available here."),

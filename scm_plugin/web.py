@@ -145,7 +145,8 @@ def install(bp: Blueprint) -> None:
         log.error("database error %s (%s): %s", type(exc).__name__, exc.sqlstate, exc.detail)
         if isinstance(exc, ConnectionLost):
             _forget_user()
-            return _error_page(503, message("database_unavailable"), code="database_unavailable")
+            text = message("database_lost_at_commit" if exc.outcome_unknown else "database_unavailable")
+            return _error_page(503, text, code="database_unavailable")
         if isinstance(exc, (StatementTimeout, TransactionConflict)):
             return _error_page(503, message("database_busy"), code="database_busy")
         return _error_page(500, message("error"), code="error")

@@ -228,3 +228,70 @@ def test_login_during_an_outage_gets_the_clear_page_and_never_echoes_the_passwor
     assert "correct-horse-1" not in html
     app.scm_outage_end()
     assert c.login("rep1").status_code == 302                       # and it works once the database is back
+
+
+def test_connection_lost_at_the_commit_says_the_outcome_is_unknown_and_the_retry_is_once(outage_app, db, monkeypatch):
+    """The server committed, then the answer was lost: the page must not promise that
+    nothing was changed; it says to check first. The retry changes nothing."""
+    import pyodbc
+
+    lost = []
+
+    class Cursor:
+        def __init__(self, cursor, inserted):
+            object.__setattr__(self, "_cursor", cursor)
+            object.__setattr__(self, "_inserted", inserted)
+
+        def execute(self, sql, *params):
+            if sql.lstrip().upper().startswith("INSERT"):
+                self._inserted.append(sql)
+            return self._cursor.execute(sql, *params)
+
+        def __getattr__(self, name):
+            return getattr(self._cursor, name)
+
+        def __setattr__(self, name, value):
+            setattr(self._cursor, name, value)
+
+    class AnswerLostAtCommit:
+        """The real connection, but the answer to the first commit that saves new rows
+        (the approval's) never arrives: committed on the server, lost on the way back."""
+
+        def __init__(self, cnxn):
+            object.__setattr__(self, "_cnxn", cnxn)
+            object.__setattr__(self, "_inserted", [])
+
+        def cursor(self):
+            return Cursor(self._cnxn.cursor(), self._inserted)
+
+        def commit(self):
+            self._cnxn.commit()
+            wrote, self._inserted[:] = bool(self._inserted), []
+            if wrote and not lost:
+                lost.append(True)
+                raise pyodbc.OperationalError("08S01", "[08S01] Communication link failure")
+
+        def __getattr__(self, name):
+            return getattr(self._cnxn, name)
+
+        def __setattr__(self, name, value):
+            setattr(self._cnxn, name, value)
+
+    app = outage_app
+    kit = Kit(app, db)
+    order_no = kit.api("POST", "/orders", "cust1", json=order_payload()).json["order_no"]
+    rep = app.test_client()
+    assert rep.login("rep1").status_code == 302
+    forms_before = _erp_forms(db)
+    plugin_db = app.extensions["scm"].db
+    real_connect = plugin_db._connect
+    monkeypatch.setattr(plugin_db, "_connect", lambda: AnswerLostAtCommit(real_connect()))
+    plugin_db.dispose()   # every connection from now on loses its commit's answer
+    html = _assert_clear_page(rep.form(f"/scm/review/orders/{order_no}/approve"))
+    assert lost and "无法确定" in html and "未做任何更改" not in html
+    monkeypatch.setattr(plugin_db, "_connect", real_connect)
+    plugin_db.dispose()
+    assert _erp_forms(db) == forms_before + 1                      # it was committed after all
+    resp = rep.form(f"/scm/review/orders/{order_no}/approve")
+    assert resp.status_code == 303
+    assert _erp_forms(db) == forms_before + 1
