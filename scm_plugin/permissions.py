@@ -9,9 +9,11 @@ from __future__ import annotations
 from flask import g
 
 from .auth import SCMUser, get_user
+from .erp_bridge.repos import scope as scope_repo
 from .erp_bridge.repos.scope import Scope
 from .errors import NotFound
 from .i18n import local_today
+from .state import get_state
 
 
 def scope_for(user: SCMUser | None) -> Scope:
@@ -21,8 +23,11 @@ def scope_for(user: SCMUser | None) -> Scope:
         return Scope("customer", user_id=user.id, customer_code=user.customer_code, today=local_today()) \
             if user.customer_code else Scope.nothing()
     if user.role in ("rep", "admin"):
-        # Grants end after their valid_until day in the configured time zone.
-        return Scope("grants", user_id=user.id, today=local_today())
+        # Grants end after their valid_until day in the configured time zone. Whether one
+        # of them is "*" is read once per request, so each query filters by a plain IN.
+        today = local_today()
+        holds_all = get_state().db.read(lambda tx: scope_repo.holds_all(tx, user.id, today))
+        return Scope("grants", user_id=user.id, today=today, all_customers=holds_all)
     return Scope.nothing()
 
 

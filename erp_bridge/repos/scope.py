@@ -19,6 +19,11 @@ class Scope:
     user_id: int | None = None
     customer_code: str | None = None
     today: dt.date = field(default_factory=dt.date.today)
+    # Whether the user holds a valid "*" grant, when the caller has read it (``holds_all``):
+    # then the filter is a plain IN (or nothing), which every engine can serve from the
+    # customer-code index; an OR of both forms makes them read every row. None: decided
+    # inside each query (correct, slower).
+    all_customers: bool | None = None
 
     @classmethod
     def nothing(cls) -> Scope:
@@ -30,6 +35,10 @@ class Scope:
         if self.kind == "customer":
             return f"{column} = ?", [self.customer_code]
         if self.kind == "grants" and self.user_id is not None:
+            if self.all_customers is True:
+                return "1 = 1", []
+            if self.all_customers is False:
+                return f"{column} IN {_GRANTED}", [self.user_id, self.today]
             return (f"({column} IN {_GRANTED} OR {_GRANTED_ALL})",
                     [self.user_id, self.today, self.user_id, self.today])
         return "1 = 0", []
@@ -52,3 +61,9 @@ class Scope:
         return tx.all(f"SELECT {{customer.code}} AS code, {{customer.name}} AS name, "
                       f"{{customer.short_name}} AS short_name FROM {{customer}} WHERE {cond} "
                       f"ORDER BY {{customer.code}}", *params)
+
+
+def holds_all(tx, user_id: int, today: dt.date) -> bool:
+    """Whether the user holds a "*" grant valid on ``today``."""
+    return bool(tx.scalar("SELECT COUNT(*) AS n FROM scm_grant WHERE user_id = ? AND customer_code = '*' "
+                          "AND (valid_until IS NULL OR valid_until >= ?)", user_id, today))

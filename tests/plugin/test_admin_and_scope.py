@@ -34,6 +34,19 @@ def test_grant_until_yesterday_has_expired(db, login):
     assert _customers_on_home(login("rep2")) == {"C003", "C005"}
 
 
+def test_a_star_grant_counts_only_while_valid_and_the_filter_is_a_plain_in(db, login):
+    """The "*" grant is read once per request; without one the filter is a plain IN
+    (index-friendly), with one it lets every customer through, expired it counts for nothing."""
+    from scm_plugin.erp_bridge.repos.scope import Scope
+    accounts.grant(db, "rep2", ["*"], until=dt.date.today() - dt.timedelta(days=2))
+    assert _customers_on_home(login("rep2")) == {"C003"}
+    accounts.grant(db, "rep2", ["*"], until=dt.date.today() + dt.timedelta(days=1))
+    assert _customers_on_home(login("rep2")) == {"C001", "C002", "C003", "C004", "C005"}
+    plain, _ = Scope("grants", user_id=1, all_customers=False).sql("x")
+    assert plain.startswith("x IN (") and "EXISTS" not in plain and "'*'" not in plain
+    assert Scope("grants", user_id=1, all_customers=True).sql("x") == ("1 = 1", [])
+
+
 def test_admin_creates_user_and_grants(db, login):
     admin = login("admin")
     resp = admin.form("/scm/admin/users", {"username": "wangfang", "display_name": "王芳", "role": "rep",
