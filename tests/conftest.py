@@ -5,7 +5,7 @@ import pytest
 
 from scm_plugin.erp_bridge import Mapping
 
-pytest_plugins = ["fixtures.orders"]
+pytest_plugins = ["fixtures.orders", "fixtures.kannel"]
 
 from fixtures import engines
 from fixtures import erp as erp_fixtures

@@ -76,3 +76,22 @@ def place_portal_order(page: Page, *, kind: str, customer_order_no: str, request
     page.click("#place-order")
     expect(page.locator(".scm-flash-success[role=status]")).to_contain_text("已下达")
     return re.search(r"/orders/(\w+)$", page.url).group(1)
+
+
+def keep_cd_template(page: Page, live_server: str) -> None:
+    """The admin keeps the checkpoint template for CD orders on its page: the master by 10
+    days before delivery, half pressed by 5, all packed by 1."""
+    page.goto(f"{live_server}/scm/alerts/templates")
+    page.fill("#tpl-name", "CD 标准工期")
+    page.fill("#tpl-family", "CD")
+    for i, (step, days, amount) in enumerate([("MST", "10", "1"), ("REP", "5", "50%")]):
+        page.select_option(f"select[name='t-{i}-step']", step)
+        page.fill(f"input[name='t-{i}-days_before']", days)
+        page.fill(f"input[name='t-{i}-amount']", amount)
+    page.click("#add-checkpoint")
+    page.select_option("select[name='t-2-step']", "PCK")
+    page.fill("input[name='t-2-days_before']", "1")
+    page.fill("input[name='t-2-amount']", "100%")
+    page.click("#save-template")
+    expect(page.locator("#templates tbody tr")).to_have_count(1)
+    expect(page.locator("#templates")).to_contain_text("CD 标准工期")

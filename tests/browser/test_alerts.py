@@ -8,6 +8,8 @@ import datetime as dt
 
 from playwright.sync_api import expect
 
+from browser.journey_helpers import keep_cd_template
+
 
 def _approved_order(app, make_order, tokens) -> dict:
     order = make_order("cust1", lines=[{"inventory_code": "1001001", "quantity": "30000"}])
@@ -23,20 +25,7 @@ def test_rep_sets_a_policy_from_a_template_and_handles_the_alarm(app, web_login,
 
     # the admin keeps the template for CD orders
     page = web_login("admin")
-    page.goto(f"{live_server}/scm/alerts/templates")
-    page.fill("#tpl-name", "CD 标准工期")
-    page.fill("#tpl-family", "CD")
-    for i, (step, days, amount) in enumerate([("MST", "10", "1"), ("REP", "5", "50%")]):
-        page.select_option(f"select[name='t-{i}-step']", step)
-        page.fill(f"input[name='t-{i}-days_before']", days)
-        page.fill(f"input[name='t-{i}-amount']", amount)
-    page.click("#add-checkpoint")
-    page.select_option("select[name='t-2-step']", "PCK")
-    page.fill("input[name='t-2-days_before']", "1")
-    page.fill("input[name='t-2-amount']", "100%")
-    page.click("#save-template")
-    expect(page.locator("#templates tbody tr")).to_have_count(1)
-    expect(page.locator("#templates")).to_contain_text("CD 标准工期")
+    keep_cd_template(page, live_server)
     snap(page, "alerts-templates")
 
     # the rep finds the order under 订单策略管理 and opens its policy

@@ -31,17 +31,11 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from fixtures.kannel import Kannel
-from browser.journey_helpers import PDF, cli, english_left, place_portal_order, send_outbox, shot
+from browser.journey_helpers import (PDF, cli, english_left, keep_cd_template, place_portal_order,
+                                     send_outbox, shot)
 from scm_plugin.erp_bridge.repos import erp_forms
 
 
-@pytest.fixture(scope="module")
-def kannel(tmp_path_factory):
-    gateway = Kannel(tmp_path_factory.mktemp("kannel-journeys"))
-    gateway.start()
-    yield gateway
-    gateway.stop()
 
 
 @pytest.fixture
@@ -164,19 +158,7 @@ def test_midday_alert_policy_alarm_reaches_kannel_and_is_cancelled(journey, db, 
     # the admin keeps the template for CD orders (the seed has none)
     assert db.scalar("SELECT COUNT(*) AS n FROM scm_checkpoint_template") == 0
     page = web_login("admin")
-    page.goto(f"{live_server}/scm/alerts/templates")
-    page.fill("#tpl-name", "CD 标准工期")
-    page.fill("#tpl-family", "CD")
-    for i, (step, days, amount) in enumerate([("MST", "10", "1"), ("REP", "5", "50%")]):
-        page.select_option(f"select[name='t-{i}-step']", step)
-        page.fill(f"input[name='t-{i}-days_before']", days)
-        page.fill(f"input[name='t-{i}-amount']", amount)
-    page.click("#add-checkpoint")
-    page.select_option("select[name='t-2-step']", "PCK")
-    page.fill("input[name='t-2-days_before']", "1")
-    page.fill("input[name='t-2-amount']", "100%")
-    page.click("#save-template")
-    expect(page.locator("#templates tbody tr")).to_have_count(1)
+    keep_cd_template(page, live_server)
     shot(snap, page, "journey-08-checkpoint-templates")
     _no_english(page, "checkpoint templates")
 

@@ -8,16 +8,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from fixtures.kannel import Kannel
 from scm_plugin.outbox import relay
 
 
-@pytest.fixture(scope="module")
-def kannel(tmp_path_factory):
-    gateway = Kannel(tmp_path_factory.mktemp("kannel-browser"))
-    gateway.start()
-    yield gateway
-    gateway.stop()
 
 
 @pytest.fixture

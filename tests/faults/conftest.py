@@ -14,7 +14,6 @@ import time
 import pytest
 
 from fixtures import web as web_fixtures
-from fixtures.kannel import Kannel
 from scm_plugin.erp_bridge.clock import utcnow
 from scm_plugin.outbox import relay
 
@@ -43,23 +42,7 @@ def relay_once(app, db=None, due: bool = False) -> dict:
         return relay(app)
 
 
-# --- Kannel ---------------------------------------------------------------------------------
-@pytest.fixture(scope="session")
-def kannel(tmp_path_factory):
-    gateway = Kannel(tmp_path_factory.mktemp("faults-kannel"))
-    gateway.start()
-    yield gateway
-    gateway.stop()
-
-
-@pytest.fixture
-def kannel_up(kannel):
-    """The session's Kannel, running again even if an earlier test failed while it was down."""
-    if not kannel.running:
-        kannel.start()
-    yield kannel
-    if not kannel.running:
-        kannel.start()
+# --- Kannel: `kannel` and `kannel_up` come from tests/fixtures/kannel.py (one per module) -----
 
 
 @pytest.fixture

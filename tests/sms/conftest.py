@@ -16,7 +16,6 @@ import uuid
 import pytest
 from werkzeug.serving import make_server
 
-from fixtures.kannel import Kannel
 from scm_plugin.erp_bridge.clock import utcnow
 from scm_plugin.outbox import relay
 
@@ -61,7 +60,7 @@ def wait():
 
 @pytest.fixture
 def unique():
-    """A text no other test sends (the Kannel fixture lives for the whole run)."""
+    """A text no other test sends (the Kannel fixture lives for the whole test module)."""
     return lambda text: f"{text}#{uuid.uuid4().hex[:6]}"
 
 
@@ -84,21 +83,7 @@ def api(app, tokens, users):
     return _call
 
 
-# --- Kannel -------------------------------------------------------------------------------
-@pytest.fixture(scope="session")
-def kannel(tmp_path_factory):
-    gateway = Kannel(tmp_path_factory.mktemp("kannel"))
-    gateway.start()
-    yield gateway
-    gateway.stop()
-
-
-@pytest.fixture
-def kannel_up(kannel):
-    """The session's Kannel, running (a test may have stopped it and failed before restarting)."""
-    if not kannel.running:
-        kannel.start()
-    return kannel
+# --- Kannel: `kannel` and `kannel_up` come from tests/fixtures/kannel.py (one per module) -----
 
 
 # --- Alibaba Cloud's SMS API, locally --------------------------------------------------------
