@@ -1,7 +1,10 @@
 """Shared fixtures. See tests/fixtures/ for the pieces."""
 from __future__ import annotations
 
+import threading
+
 import pytest
+from werkzeug.serving import make_server
 
 from scm_plugin.erp_bridge import Mapping
 
@@ -119,6 +122,18 @@ def login(app, users):
         assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
         return c
     return _login
+
+
+@pytest.fixture
+def live_server(app):
+    """The app on http://127.0.0.1:<free port>, in a thread, for one test (the browser,
+    and Kannel's delivery reports, reach it there)."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
 
 
 @pytest.fixture

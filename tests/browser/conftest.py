@@ -7,11 +7,9 @@ keeps a screenshot of a main page in test-artifacts/screenshots.
 """
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from fixtures.web import PASSWORD
 
@@ -35,17 +33,6 @@ def browser_type_launch_args(browser_type_launch_args):
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "zh-CN", "timezone_id": "Asia/Shanghai",
             "viewport": {"width": 1280, "height": 900}}
-
-
-@pytest.fixture
-def live_server(app):
-    """The app on http://127.0.0.1:<free port>, in a thread, for one test."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
 
 
 @pytest.fixture

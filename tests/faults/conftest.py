@@ -82,21 +82,6 @@ def outage_app(engine, engine_db, db, users, tmp_path, monkeypatch):
         outage_end()  # whatever the test did, the database is back before the teardown
 
 
-# --- the app served on loopback (Kannel's delivery reports call it) -----------------------
-@pytest.fixture
-def live_server(app):
-    import threading
-
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-
-
 class MuteProxy:
     """Forwards requests to ``target_port`` but never passes an answer back: the gateway
     takes the message and the caller times out (the ambiguous failure)."""

@@ -14,7 +14,6 @@ import urllib.parse
 import uuid
 
 import pytest
-from werkzeug.serving import make_server
 
 from scm_plugin.erp_bridge.clock import utcnow
 from scm_plugin.outbox import relay
@@ -62,17 +61,6 @@ def wait():
 def unique():
     """A text no other test sends (the Kannel fixture lives for the whole test module)."""
     return lambda text: f"{text}#{uuid.uuid4().hex[:6]}"
-
-
-# --- the app on a loopback port (Kannel's delivery reports call it) ------------------------
-@pytest.fixture
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
 
 
 @pytest.fixture
