@@ -24,7 +24,7 @@ from flask import Flask, current_app, render_template
 from flask_mail import Connection, Message
 
 from . import i18n
-from .erp_bridge import BridgeError, ConnectionLost
+from .erp_bridge import BridgeError, ConnectionLost, StatementTimeout, TransactionConflict
 from .erp_bridge.clock import utcnow
 from .erp_bridge.repos import outbox as repo
 from .scheduler import holder_id, register_job
@@ -41,10 +41,13 @@ class TemporaryFailure(Exception):
 
 
 class ServerUnreachable(TemporaryFailure):
-    """No answer from the server at all (refused, timed out before it took anything):
-    the rest of this pass's rows of the same channel are not tried — each would wait for
-    the same timeout, and the other channel's rows (an alarm SMS behind the mails) with
-    them. They are retried with the usual back-off."""
+    """No answer from the server (refused, or it timed out): the rest of this pass's rows
+    of the same channel are not tried — each would wait for the same timeout, and the
+    other channel's rows (an alarm SMS behind the mails) with them. They are retried with
+    the usual back-off. A sender whose failure also means "the server hangs" (a request
+    sent without an answer) sets ``stalls_channel`` on its exception to the same effect."""
+
+    stalls_channel = True
 
 
 # channel → sender(app, row); SMS registers its own (sms module).
@@ -95,6 +98,20 @@ class _TimeoutConnection(Connection):
             host.login(mail.username, mail.password)
         return host
 
+    def __exit__(self, exc_type, exc_value, tb):
+        # Flask-Mail's QUIT is unguarded: a server that drops the line after it took the
+        # message (its 250 to DATA) must not turn a delivered mail into a resend.
+        if self.host is None:
+            return
+        try:
+            self.host.quit()
+        except (smtplib.SMTPException, OSError):
+            if exc_type is None:
+                log.info("mail server closed the connection after taking the message")
+                self.host.close()
+            else:
+                raise
+
 
 def send_mail(app: Flask, row: dict) -> None:
     state = app.extensions["mail"]
@@ -138,7 +155,7 @@ def record_sent(app: Flask, fn: Callable[[], T]) -> T:
     while True:
         try:
             return fn()
-        except ConnectionLost:
+        except (ConnectionLost, TransactionConflict, StatementTimeout):
             if time.monotonic() >= deadline:
                 raise
             log.warning("outbox: database unavailable while recording a sent message; retrying")
@@ -175,6 +192,11 @@ def relay(app: Flask, limit: int = 100) -> dict[str, int]:
                     sender(app, row)
                 except ServerUnreachable as exc:
                     unreachable[row["channel"]] = exc
+                    raise
+                except (PermanentFailure, TemporaryFailure) as exc:
+                    if getattr(exc, "stalls_channel", False):
+                        unreachable[row["channel"]] = ServerUnreachable(
+                            f"{row['channel']} server did not answer earlier in this pass")
                     raise
         except PermanentFailure as exc:
             repo.mark_failed(db, row["id"], holder, str(exc))

@@ -33,9 +33,10 @@ WHERE id = ?
 UPDATE scm_sms_message SET error = ?
 WHERE id = ? AND status = 'queued'
 
+-- Only a message still waiting: one the gateway took (sent, delivered) keeps that state.
 -- name: mark_failed
 UPDATE scm_sms_message SET status = 'failed', error = ?
-WHERE id = ? AND status IN ('queued', 'sent')
+WHERE id = ? AND status = 'queued'
 
 -- Delivery reports: accepted by the carrier, delivered to the phone, or failed.
 -- name: report_accepted

@@ -48,7 +48,9 @@ class Unreachable(ServerUnreachable):
 class NoAnswer(TemporaryFailure):
     """The request went out but no answer came back (timed out, cut): the gateway may have
     taken the message. Resent only when a delivery report can settle the doubt; shown to
-    reps as ``gateway_no_answer``."""
+    reps as ``gateway_no_answer``. A gateway that hangs is not tried again in this pass."""
+
+    stalls_channel = True
 
 
 class Gateway(Protocol):

@@ -74,12 +74,14 @@ def send_sms(app: Flask, row: dict) -> None:
             repo.mark_failed(tx, outgoing.message_id, str(exc))
         raise
     except NoAnswer as exc:
-        if outgoing.dlr_url is None or not getattr(gw, "reports_delivery", False):
+        if outgoing.dlr_url is None or not getattr(gw, "reports_delivery", False) or _last_attempt(app, row):
             # Nothing will ever tell whether the gateway took it: resending on a guess could
             # send it twice. Failed, with a reason that says so; an admin may retry it.
             with db.transaction() as tx:
                 repo.mark_failed(tx, outgoing.message_id, "gateway_no_answer_unconfirmed")
-            raise PermanentFailure(f"{exc}; not resent without a delivery report") from None
+            failure = PermanentFailure(f"{exc}; not resent without a delivery report")
+            failure.stalls_channel = True   # the gateway hangs: the pass's other SMS wait
+            raise failure from None
         # Its delivery report names the message: if the gateway took it, the report marks
         # it sent before the retry (the back-off), and the retry then sends nothing.
         with db.transaction() as tx:
@@ -94,9 +96,13 @@ def send_sms(app: Flask, row: dict) -> None:
     record_sent(app, mark_sent)   # the guard against sending it again: waited for, bounded
 
 
+def _last_attempt(app: Flask, row: dict) -> bool:
+    return int(row.get("attempts") or 0) >= int(app.config.get("SCM_OUTBOX_MAX_ATTEMPTS", 20))
+
+
 def _note_temporary(app: Flask, row: dict, message_id: int, exc: TemporaryFailure) -> None:
     """Why the message is still queued (or, on the last attempt, why it failed)."""
-    last = int(row.get("attempts") or 0) >= int(app.config.get("SCM_OUTBOX_MAX_ATTEMPTS", 20))
+    last = _last_attempt(app, row)
     unreachable = isinstance(exc, Unreachable)
     with app.extensions["scm"].db.transaction() as tx:
         if last:

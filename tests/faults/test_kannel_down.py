@@ -105,3 +105,26 @@ def test_kannel_took_it_but_the_answer_was_lost_is_not_sent_twice(kit, app, db, 
         assert message["status"] == "failed" and "可能" in message["reason"], message
     kannel.smsc.wait_for(lambda m: text in m.text, count=2, timeout=2)
     assert len(kannel.smsc.received(lambda m: text in m.text)) == 1
+
+
+def test_a_hanging_gateway_costs_one_timeout_per_pass_not_one_per_message(kit, app, db, kannel_up, mute_proxy):
+    """Kannel takes the first request and never answers: that message is settled as
+    'maybe sent'; the other messages of the pass are not handed to the hanging gateway at
+    all (each would wait out the timeout and be settled the same way) but wait for the
+    next pass, and go out once it answers again."""
+    kannel = kannel_up
+    app.config["SCM_SMS_KANNEL_URL"] = f"http://127.0.0.1:{mute_proxy.port}/cgi-bin/sendsms"
+    app.config["SCM_SMS_TIMEOUT_SECONDS"] = 1
+    text = f"挂起{uuid.uuid4().hex[:6]}"
+    numbers = ["13800138000", "13600001111", "13922334455", "13511112222"]
+    batch = kit.api("POST", "/sms", json={"recipients": numbers, "text": text}).json["batch_id"]
+
+    counts = relay_once(app)
+    assert counts == {"sent": 0, "retry": 3, "failed": 1} and mute_proxy.requests == 1   # one timeout, not four
+    statuses = sorted(m["status"] for m in _messages(kit, batch))
+    assert statuses == ["failed", "queued", "queued", "queued"]
+
+    app.config["SCM_SMS_KANNEL_URL"] = kannel.url
+    assert relay_once(app, db, due=True) == {"sent": 3, "retry": 0, "failed": 0}
+    kannel.smsc.wait_for(lambda m: text in m.text, count=4, timeout=15)
+    assert sorted(m.receiver for m in kannel.smsc.received(lambda m: text in m.text)) == sorted(numbers)

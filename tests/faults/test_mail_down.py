@@ -128,3 +128,67 @@ def test_a_long_mail_outage_is_waited_out_not_given_up(app, db, smtp_back, make_
         waited += max(r["next_attempt_at"] for r in rows) - utcnow()
     assert waited >= dt.timedelta(hours=12), f"gave up after {waited} of outage"
     smtp.start()
+
+
+class _DropsAtQuit:
+    """A mail server that takes every message (250 to DATA) and then drops the line
+    instead of answering QUIT, as a server restarting at that moment does."""
+
+    def __init__(self):
+        import socket
+        import threading
+
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.2)
+        self.port = self.listener.getsockname()[1]
+        self.taken: list[bytes] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self):
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                continue
+            with conn, conn.makefile("rb") as lines:
+                conn.settimeout(5)
+                conn.sendall(b"220 drops-at-quit\r\n")
+                data = None
+                for line in lines:
+                    if data is not None:
+                        if line in (b".\r\n", b".\n"):
+                            self.taken.append(b"".join(data))
+                            data = None
+                            conn.sendall(b"250 taken\r\n")
+                        else:
+                            data.append(line)
+                        continue
+                    verb = line[:4].upper()
+                    if verb == b"QUIT":
+                        break                              # no 221: the line just drops
+                    if verb == b"DATA":
+                        data = []
+                        conn.sendall(b"354 go on\r\n")
+                    else:
+                        conn.sendall(b"250 ok\r\n")
+
+    def close(self):
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self.listener.close()
+
+
+def test_a_server_that_drops_the_line_after_taking_the_mail_gets_it_once(app, db, make_order):
+    server = _DropsAtQuit()
+    try:
+        app.config["MAIL_PORT"] = server.port
+        app.extensions["mail"].port = server.port
+        make_order("cust1", customer_order_no="PO-断线-1")
+        expected = sum(_expected(db).values())
+        assert relay_once(app) == {"sent": expected, "retry": 0, "failed": 0}
+        assert relay_once(app, db, due=True) == {"sent": 0, "retry": 0, "failed": 0}
+        assert len(server.taken) == expected
+    finally:
+        server.close()
