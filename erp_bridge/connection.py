@@ -317,7 +317,7 @@ class Database:
             self._discard(cnxn)
             if commit:
                 error = _translate(self._dialect, exc)
-                error.outcome_unknown = tx._write and isinstance(error, errors.ConnectionLost)
+                error.outcome_unknown = tx._write and tx._statements > 0 and isinstance(error, errors.ConnectionLost)
                 raise error from None
             return  # the rollback failed because the connection is gone: nothing to undo
         self._release(cnxn)

@@ -145,8 +145,8 @@ def install(bp: Blueprint) -> None:
         log.error("database error %s (%s): %s", type(exc).__name__, exc.sqlstate, exc.detail)
         if isinstance(exc, ConnectionLost):
             _forget_user()
-            text = message("database_lost_at_commit" if exc.outcome_unknown else "database_unavailable")
-            return _error_page(503, text, code="database_unavailable")
+            code = "database_lost_at_commit" if exc.outcome_unknown else "database_unavailable"
+            return _error_page(503, message(code), code=code)
         if isinstance(exc, (StatementTimeout, TransactionConflict)):
             return _error_page(503, message("database_busy"), code="database_busy")
         return _error_page(500, message("error"), code="error")
@@ -195,13 +195,14 @@ def _error_page(status: int, text: str, code: str | None = None, fields: dict | 
         return api_error(status, code or codes.get(status, "error"), fields)
     g.setdefault("scm_error", text)
     resubmit = had_files = None
-    if status == 503 and request.method == "POST":
+    if status == 503 and request.method == "POST" and code != "database_lost_at_commit":
         # Nothing was saved: keep what the user sent on the page, to be sent again as it
         # was (with a fresh CSRF token) once the database is back. Files cannot be kept.
         # Never a password, though: a form with one (the login) is simply typed again.
-        fields = [(k, v) for k, v in request.form.items(multi=True) if k != "csrf_token"]
-        if not any(_SECRET_FIELD.search(k) for k, _v in fields):
-            resubmit = fields
+        # (Lost at the commit, it may have been saved: no one-click resubmit then.)
+        sent = [(k, v) for k, v in request.form.items(multi=True) if k != "csrf_token"]
+        if not any(_SECRET_FIELD.search(k) for k, _v in sent):
+            resubmit = sent
             had_files = any(f and f.filename for f in request.files.values())
     return render_template("scm/error.html", status=status, error_text=text, resubmit=resubmit,
                            had_files=had_files), status

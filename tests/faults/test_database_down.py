@@ -288,10 +288,20 @@ def test_connection_lost_at_the_commit_says_the_outcome_is_unknown_and_the_retry
     monkeypatch.setattr(plugin_db, "_connect", lambda: AnswerLostAtCommit(real_connect()))
     plugin_db.dispose()   # every connection from now on loses its commit's answer
     html = _assert_clear_page(rep.form(f"/scm/review/orders/{order_no}/approve"))
-    assert lost and "无法确定" in html and "未做任何更改" not in html
+    assert lost and "无法确定" in html and "未做任何更改" not in html and 'id="resubmit-form"' not in html
+    # the API says so with its own code; the same Idempotency-Key makes the retry safe
+    lost.clear()
+    api, key = app.test_client(), uuid.uuid4().hex
+    placed = api.api("POST", "/orders", json=order_payload(remarks="提交时断线"), token=kit.token("cust1"),
+                     headers={"Idempotency-Key": key})
+    assert placed.status_code == 503 and placed.json["error"] == "database_lost_at_commit", placed.json
+    assert "无法确定" in placed.json["message"]
     monkeypatch.setattr(plugin_db, "_connect", real_connect)
     plugin_db.dispose()
     assert _erp_forms(db) == forms_before + 1                      # it was committed after all
     resp = rep.form(f"/scm/review/orders/{order_no}/approve")
     assert resp.status_code == 303
     assert _erp_forms(db) == forms_before + 1
+    again = api.api("POST", "/orders", json=order_payload(remarks="提交时断线"), token=kit.token("cust1"),
+                    headers={"Idempotency-Key": key})
+    assert again.status_code == 200 and _orders(db, "提交时断线") == 1
