@@ -1,11 +1,13 @@
 """Drafts: files uploaded with a form that was refused, kept so the user need not choose
-them again (orders, complaints, replies). Those nobody came back for are removed by a
+them again (orders, complaints, replies), and adopted by the form's next submission.
+Those nobody came back for are removed by a
 scheduled job after ``SCM_DRAFT_RETENTION_HOURS``: the row first, then the file, so a
 form adopting the draft at that moment either gets it whole or not at all."""
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 
 from flask import Flask
 
@@ -13,11 +15,26 @@ from . import storage
 from .erp_bridge import Database
 from .erp_bridge.clock import utcnow
 from .erp_bridge.repos import files as files_repo
+from .errors import InvalidInput
 from .scheduler import register_job
 
 log = logging.getLogger(__name__)
 
 BATCH = 500
+
+
+def adopt_drafts(tx, draft_ids: Iterable, *, user_id: int, owner_type: str, owner_id: int,
+                 customer_code: str | None) -> int:
+    """Attach the files this user kept from an earlier, refused submission of the form.
+    A draft that is gone (purged, adopted by another tab, not this user's) refuses the
+    whole submission: placing it without the file the user saw listed would lose it."""
+    n = 0
+    for draft_id in draft_ids or ():
+        if not (str(draft_id).isdigit() and files_repo.adopt_draft(tx, int(draft_id), user_id, owner_type,
+                                                                   owner_id, customer_code)):
+            raise InvalidInput({"files": "draft_gone"})
+        n += 1
+    return n
 
 
 def purge_stale_drafts(db: Database, older_than: dt.timedelta, *, now: dt.datetime | None = None) -> int:

@@ -76,6 +76,7 @@ MESSAGES = {
     "pf_date_ok": _l("The requested date allows the lead time (%(days)s days)."),
     # files
     "file_required": _l("Choose a file."),
+    "draft_gone": _l("A file kept from your earlier attempt is no longer available; choose it again."),
     "file_empty": _l("The file is empty."),
     "file_too_large": _l("The file is larger than the limit."),
     "file_type_not_allowed": _l("This kind of file is not accepted. Upload PDF, images, Office documents, archives or plain text."),

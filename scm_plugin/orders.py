@@ -16,7 +16,7 @@ from typing import Literal
 from flask import current_app
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from . import audit, i18n, storage
+from . import audit, drafts, i18n, storage
 from .erp_bridge import Database, UniqueViolation
 from .erp_bridge.repos import erp as erp_repo
 from .erp_bridge.repos import files as files_repo
@@ -201,8 +201,8 @@ def place_order(db: Database, user, scope: Scope, data: OrderIn, *, uploads=(), 
                 number_prefix=KIND_PREFIX[data.kind], local_day=i18n.local_today(), copied_from=source)
             for n, line in enumerate(lines, start=1):
                 repo.insert_line(tx, order_id, n, line)
-            for draft_id in draft_ids:
-                files_repo.adopt_draft(tx, int(draft_id), user.id, "order", order_id, customer_code)
+            drafts.adopt_drafts(tx, draft_ids, user_id=user.id, owner_type="order", owner_id=order_id,
+                                customer_code=customer_code)
             for f in stored:
                 files_repo.insert(tx, owner_type="order", owner_id=order_id, customer_code=customer_code,
                                   stored=f, uploaded_by=user.id)

@@ -63,17 +63,6 @@ def attach(tx, stored: Iterable[storage.StoredFile], *, owner_type: str, owner_i
                               stored=f, uploaded_by=user_id) for f in stored]
 
 
-def adopt_drafts(tx, draft_ids: Iterable, *, user_id: int, owner_type: str, owner_id: int,
-                 customer_code: str | None) -> int:
-    """Attach files this user uploaded with an earlier, refused submission of the form."""
-    n = 0
-    for draft_id in draft_ids or ():
-        if str(draft_id).isdigit() and files_repo.adopt_draft(tx, int(draft_id), user_id, owner_type,
-                                                              owner_id, customer_code):
-            n += 1
-    return n
-
-
 def keep_drafts(db, user, uploads, draft_ids=()) -> tuple[list[dict], dict[str, str]]:
     """The files of a refused form, kept as the user's drafts so the form can be shown
     again without choosing them anew; returns the drafts (earlier ones included) and

@@ -18,7 +18,7 @@ from typing import Literal
 from flask import current_app
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from scm_plugin import audit, i18n
+from scm_plugin import audit, drafts, i18n
 from scm_plugin.erp_bridge import Database
 from scm_plugin.erp_bridge.repos import erp as erp_repo
 from scm_plugin.erp_bridge.repos import feedback as repo
@@ -193,7 +193,7 @@ def file_feedback(db: Database, user, scope: Scope, data: FeedbackIn, *, uploads
                                       body=data.body, created_by=user.id)
             common.attach(tx, stored, owner_type="feedback", owner_id=feedback_id, customer_code=customer_code,
                           user_id=user.id)
-            adopted = common.adopt_drafts(tx, draft_ids, user_id=user.id, owner_type="feedback",
+            adopted = drafts.adopt_drafts(tx, draft_ids, user_id=user.id, owner_type="feedback",
                                           owner_id=feedback_id, customer_code=customer_code)
             audit.record(tx, "feedback.create", "feedback", feedback_id, customer_code=customer_code,
                          detail=f"{data.type}: {data.subject} ({len(stored) + adopted} files)")
@@ -246,7 +246,7 @@ def reply(db: Database, user, scope: Scope, feedback_id: int, body: str | None, 
                                              internal=data.internal)
             common.attach(tx, stored, owner_type="reply", owner_id=reply_id, customer_code=fb["customer_code"],
                           user_id=user.id)
-            adopted = common.adopt_drafts(tx, draft_ids, user_id=user.id, owner_type="reply", owner_id=reply_id,
+            adopted = drafts.adopt_drafts(tx, draft_ids, user_id=user.id, owner_type="reply", owner_id=reply_id,
                                           customer_code=fb["customer_code"])
             files = len(stored) + adopted
             if data.internal:

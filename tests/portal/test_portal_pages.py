@@ -74,8 +74,9 @@ def test_someone_elses_draft_cannot_be_adopted(login, db):
     draft = re.search(r'name="draft_ids" value="(\d+)"', html).group(1)
     mine = login("cust1")
     resp = _place(mine, **{"draft_ids": draft})
-    assert resp.status_code == 302
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_attachment WHERE owner_type = 'order'") == 0
+    assert resp.status_code == 400 and "之前保留的附件已失效" in resp.get_data(as_text=True)
+    assert db.scalar("SELECT COUNT(*) AS n FROM scm_order") == 0
+    assert db.scalar("SELECT owner_type FROM scm_attachment WHERE id = ?", int(draft)) == "draft"  # still theirs
 
 
 def test_past_date_and_bad_files_are_refused(login, db):
@@ -175,6 +176,9 @@ def test_abandoned_drafts_are_removed_by_the_job_and_adopted_files_stay(app, log
         later = utcnow() + dt.timedelta(hours=25)
         assert drafts.purge_stale_drafts(db_, dt.timedelta(hours=24), now=later) == 1
     assert not paths[abandoned].exists()
+    # the form that still lists the purged draft is refused with a message, not placed without it
+    resp = _place(client, **{"draft_ids": str(abandoned), "form_token": "after-purge"})
+    assert resp.status_code == 400 and "之前保留的附件已失效" in resp.get_data(as_text=True)
     assert db.scalar("SELECT COUNT(*) AS n FROM scm_attachment WHERE id = ?", abandoned) == 0
     assert all(p.is_file() for i, p in paths.items() if i != abandoned)
     # the job itself runs under the scheduler with the configured retention
