@@ -340,8 +340,25 @@ def _plan_windows(planned: list[_Planned], first_start: dt.datetime, share: floa
 _HISTORY_MARK = "json:"
 
 
+_AUDIT_DETAIL_MAX = 2000   # scm_audit.detail (audit.record cuts longer ones)
+
+
 def _history_detail(**facts) -> str:
-    return _HISTORY_MARK + json.dumps(facts, ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(facts, ensure_ascii=False, separators=(",", ":"))
+    if len(_HISTORY_MARK) + len(text) > _AUDIT_DETAIL_MAX:
+        # Long recipient lists and notes are shortened so the facts stay readable JSON.
+        for key in ("sms", "checkpoints"):
+            if isinstance(facts.get(key), list) and len(facts[key]) > 5:
+                facts[f"{key}_more"], facts[key] = len(facts[key]) - 5, facts[key][:5]
+        for key in ("note", "text"):
+            if isinstance(facts.get(key), str):
+                facts[key] = facts[key][:500]
+        text = json.dumps(facts, ensure_ascii=False, separators=(",", ":"))
+    return _HISTORY_MARK + text
+
+
+def _listed(items: list[str], more: int | None) -> str:
+    return ", ".join(items) + (f" … (+{more})" if more else "")
 
 
 def _recipient_label(entry: str, contacts: dict[str, dict]) -> str:
@@ -370,14 +387,17 @@ def history_text(row: dict, steps: list[dict], contacts: list[dict]) -> str:
             f"{step_name.get(c['step'], c['step'])} ≥ {i18n.format_quantity(Decimal(c['qty']))}"
             for c in facts.get("checkpoints", [])) or nobody
         return _("%(n)s checkpoints (%(new)s new, %(removed)s removed): %(plan)s. SMS to: %(sms)s",
-                 n=len(facts.get("checkpoints", [])), new=facts.get("new", 0), removed=facts.get("removed", 0),
-                 plan=plan, sms=", ".join(_recipient_label(e, by_id) for e in facts.get("sms", [])) or nobody)
+                 n=len(facts.get("checkpoints", [])) + (facts.get("checkpoints_more") or 0),
+                 new=facts.get("new", 0), removed=facts.get("removed", 0),
+                 plan=plan + (f" … (+{facts['checkpoints_more']})" if facts.get("checkpoints_more") else ""),
+                 sms=_listed([_recipient_label(e, by_id) for e in facts.get("sms", [])],
+                             facts.get("sms_more")) or nobody)
     if row["action"] in ("alarm.raise", "alarm.warn"):
         text = _("Alarm %(id)s, %(step)s: reached %(reached)s of %(qty)s. SMS to: %(sms)s",
                  id=facts.get("alarm"), step=step_name.get(facts.get("step"), facts.get("step")),
                  reached=i18n.format_quantity(Decimal(facts.get("reached") or 0)),
                  qty=i18n.format_quantity(Decimal(facts.get("qty") or 0)),
-                 sms=", ".join(facts.get("sms") or []) or nobody)
+                 sms=_listed(facts.get("sms") or [], facts.get("sms_more")) or nobody)
         if facts.get("sms_error"):
             text += " " + _("(SMS not sent: %(reason)s)", reason=facts["sms_error"])
         return f"{text} — {facts['text']}" if facts.get("text") else text
