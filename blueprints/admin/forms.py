@@ -1,11 +1,12 @@
 from scm_plugin.forms import SCMForm as FlaskForm
+from scm_plugin.forms import choice
 from wtforms import BooleanField, DateField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from scm_plugin.i18n import _l
 
-ROLE_CHOICES = [("rep", _l("Customer representative")), ("admin", _l("Administrator")),
-                ("customer", _l("Customer user"))]
+ROLE_CHOICES = [choice("rep", _l("Customer representative")), choice("admin", _l("Administrator")),
+                choice("customer", _l("Customer user"))]
 REQUIRED = _l("This field is required.")
 
 

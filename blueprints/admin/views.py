@@ -5,6 +5,7 @@ from scm_plugin.auth import get_user, require
 from scm_plugin.erp_bridge.repos import erp as erp_repo
 from scm_plugin.erp_bridge.repos import users as users_repo
 from scm_plugin.errors import InvalidInput, NotFound
+from scm_plugin.forms import choice
 from scm_plugin.i18n import _
 from scm_plugin.messages import field_messages
 from scm_plugin.state import get_db
@@ -16,7 +17,7 @@ from .forms import EditUserForm, GrantForm, UserForm
 
 def _customer_choices():
     customers = get_db().read(erp_repo.all_customers)
-    return [("", "—")] + [(c["code"], f"{c['code']} {c['name']}") for c in customers]
+    return [choice("", "—")] + [choice(c["code"], f"{c['code']} {c['name']}") for c in customers]
 
 
 def _apply_errors(form, exc: InvalidInput):
@@ -66,7 +67,7 @@ def user_detail(user_id: int):
         **user, "active": bool(user["active"]), "password": ""})
     form.customer_code.choices = _customer_choices()
     grant_form = GrantForm(prefix="g")
-    grant_form.customer_codes.choices = [("*", _("All customers"))] + _customer_choices()[1:]
+    grant_form.customer_codes.choices = [choice("*", _("All customers"))] + _customer_choices()[1:]
     if request.method == "POST" and form.validate_on_submit():
         try:
             _save_user(user, form)
