@@ -61,10 +61,9 @@ class Raw:
                           f"cs.updated_at, u.username FROM scm_customer_stock cs "
                           f"LEFT JOIN {t('customer')} k ON k.{c('customer', 'code')} = cs.customer_code "
                           f"LEFT JOIN scm_user u ON u.id = cs.updated_by "
-                          f"WHERE cs.inventory_code IN ({{marks}}) AND (cs.customer_code IN (SELECT customer_code "
-                          f"FROM scm_grant WHERE user_id = ? AND (valid_until IS NULL OR valid_until >= ?)) OR EXISTS "
-                          f"(SELECT 1 FROM scm_grant WHERE user_id = ? AND customer_code = '*' AND "
-                          f"(valid_until IS NULL OR valid_until >= ?))) ORDER BY cs.inventory_code, cs.customer_code")
+                          f"WHERE cs.inventory_code IN ({{marks}}) AND cs.customer_code IN (SELECT customer_code "
+                          f"FROM scm_grant WHERE user_id = ? AND (valid_until IS NULL OR valid_until >= ?)) "
+                          f"ORDER BY cs.inventory_code, cs.customer_code")
         self.suppliers = (f"SELECT ss.inventory_code, ss.supplier_code, v.{c('supplier', 'name')}, ss.quantity, "
                           f"ss.updated_at, u.username FROM scm_supplier_stock ss "
                           f"LEFT JOIN {t('supplier')} v ON v.{c('supplier', 'code')} = ss.supplier_code "
@@ -92,7 +91,7 @@ class Raw:
         cur.execute(self.own.format(marks=marks), *codes)
         n = len(cur.fetchall())
         day = today if self.engine == "postgresql" else today.isoformat()
-        cur.execute(self.customers.format(marks=marks), *codes, user_id, day, user_id, day)
+        cur.execute(self.customers.format(marks=marks), *codes, user_id, day)
         n += len(cur.fetchall())
         cur.execute(self.suppliers.format(marks=marks), *codes)
         n += len(cur.fetchall())
