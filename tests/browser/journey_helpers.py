@@ -95,3 +95,12 @@ def keep_cd_template(page: Page, live_server: str) -> None:
     page.click("#save-template")
     expect(page.locator("#templates tbody tr")).to_have_count(1)
     expect(page.locator("#templates")).to_contain_text("CD 标准工期")
+
+
+def query_inventory(page: Page, code: str) -> None:
+    """库存查询 by a complete inventory code, from the menu; our disc warehouse 01 holds
+    12,500 of the seed's 1001001."""
+    page.click(".scm-nav >> text=库存查询")
+    page.select_option("#by", "inventory_code")
+    page.fill("#q", code)
+    page.click("#search")

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from browser.journey_helpers import query_inventory
+
 
 @pytest.fixture
 def record_stock_for_browser(app, users):
@@ -47,10 +49,7 @@ def test_rep_records_customer_stock_then_finds_it_next_to_our_warehouses(web_log
     expect(row).to_contain_text("客户仓库盘点")
     snap(page, "customer-stock-list")
 
-    page.click(".scm-nav >> text=库存查询")
-    page.select_option("#by", "inventory_code")
-    page.fill("#q", "1001001")
-    page.click("#search")
+    query_inventory(page, "1001001")
     own = page.locator("tr[data-holder='own'][data-warehouse='01']")
     expect(own).to_contain_text("光盘成品仓库")
     expect(own).to_contain_text("12,500")

@@ -32,7 +32,7 @@ import pytest
 from playwright.sync_api import expect
 
 from browser.journey_helpers import (PDF, cli, english_left, keep_cd_template, place_portal_order,
-                                     send_outbox, shot)
+                                     query_inventory, send_outbox, shot)
 from scm_plugin.erp_bridge.repos import erp_forms
 
 
@@ -234,10 +234,7 @@ def test_afternoon_inventory_stock_feedback_documents_and_sms(journey, db, web_l
                                                               tmp_path, snap):
     # inventory: a full code has figures, an incomplete one is not an item
     page = web_login("rep1")
-    page.click(".scm-nav >> text=库存查询")
-    page.select_option("#by", "inventory_code")
-    page.fill("#q", "1001001")
-    page.click("#search")
+    query_inventory(page, "1001001")
     own = page.locator("tr[data-holder='own'][data-warehouse='01']")
     expect(own).to_contain_text("光盘成品仓库")
     expect(own).to_contain_text("12,500")
@@ -266,10 +263,7 @@ def test_afternoon_inventory_stock_feedback_documents_and_sms(journey, db, web_l
     assert maintain["height"] < 1.5 * maintain["width"] / 2, maintain    # 维护 on one line, not 维/护
     shot(snap, page, "journey-13-customer-stock")
     _no_english(page, "customer stock")
-    page.click(".scm-nav >> text=库存查询")
-    page.select_option("#by", "inventory_code")
-    page.fill("#q", "1001001")
-    page.click("#search")
+    query_inventory(page, "1001001")
     expect(page.locator("tr[data-holder='customer'][data-customer='C001']")).to_contain_text("1,800")
 
     # a complaint filed in the portal, answered by the rep, read by the customer

@@ -9,23 +9,15 @@ Every wait is bounded; every server started here is stopped in the fixture's tea
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import pytest
 
 from fixtures import web as web_fixtures
+from fixtures.waiting import wait_until  # noqa: F401  (the tests here import it from this module)
 from scm_plugin.erp_bridge.clock import utcnow
 from scm_plugin.outbox import relay
 
 
-def wait_until(check, timeout: float = 15.0, interval: float = 0.1):
-    """Poll ``check()`` until it returns something truthy (bounded); the last value."""
-    deadline = time.monotonic() + timeout
-    value = check()
-    while not value and time.monotonic() < deadline:
-        time.sleep(interval)
-        value = check()
-    return value
 
 
 def make_due(db) -> None:

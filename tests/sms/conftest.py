@@ -15,19 +15,12 @@ import uuid
 
 import pytest
 
+from fixtures.waiting import wait_until
 from scm_plugin.erp_bridge.clock import utcnow
 from scm_plugin.outbox import relay
 
 
 # --- helpers ------------------------------------------------------------------------------
-def wait_until(check, timeout: float = 15.0, interval: float = 0.1):
-    """Poll ``check()`` until it returns something truthy (bounded); returns the last value."""
-    deadline = time.monotonic() + timeout
-    value = check()
-    while not value and time.monotonic() < deadline:
-        time.sleep(interval)
-        value = check()
-    return value
 
 
 @pytest.fixture
