@@ -74,6 +74,8 @@ DEFAULTS = {
     "SCM_SMS_PHS_PREFIX": "106",
     "SCM_SMS_MAX_RECIPIENTS": 500,      # per batch
     "SCM_SMS_TIMEOUT_SECONDS": 10,      # every gateway call
+    "SCM_SMS_NO_ANSWER_RETRY_MINUTES": 30,  # a hand-over without an answer waits this long for
+                                            # Kannel's delivery report before it is tried again
     "SCM_SMS_DLR_URL_BASE": None,       # the plugin as the gateway reaches it, e.g. http://scm.intranet:8000/scm;
                                         # set → Kannel reports delivery back; unset → messages stay "sent"
     "SCM_SMS_KANNEL_URL": None,         # e.g. http://127.0.0.1:13013/cgi-bin/sendsms

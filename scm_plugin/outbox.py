@@ -207,7 +207,9 @@ def relay(app: Flask, limit: int = 100) -> dict[str, int]:
                 repo.mark_failed(db, row["id"], holder, f"{exc} (gave up after {row['attempts']} attempts)")
                 counts["failed"] += 1
             else:
-                repo.mark_retry(db, row["id"], holder, utcnow() + backoff(row["attempts"], base), str(exc))
+                # A sender may ask for a longer wait than the back-off (``retry_after``).
+                wait = max(backoff(row["attempts"], base), getattr(exc, "retry_after", None) or dt.timedelta(0))
+                repo.mark_retry(db, row["id"], holder, utcnow() + wait, str(exc))
                 counts["retry"] += 1
             log.info("outbox %s to %s: %s", row["id"], row["recipient"], exc)
         except BridgeError:

@@ -8,6 +8,8 @@ us: a Kannel delivery report for that message closes it, because it names the me
 """
 from __future__ import annotations
 
+import datetime as dt
+
 import hmac
 import logging
 import urllib.parse
@@ -83,9 +85,12 @@ def send_sms(app: Flask, row: dict) -> None:
             failure.stalls_channel = True   # the gateway hangs: the pass's other SMS wait
             raise failure from None
         # Its delivery report names the message: if the gateway took it, the report marks
-        # it sent before the retry (the back-off), and the retry then sends nothing.
+        # it sent before the retry, and the retry then sends nothing. Kannel reports only
+        # once its SMSC has the message, so the retry waits SCM_SMS_NO_ANSWER_RETRY_MINUTES,
+        # not the back-off's 30 s: a gateway queueing for a reconnecting SMSC is not doubled.
         with db.transaction() as tx:
             repo.note_error(tx, outgoing.message_id, "gateway_no_answer")
+        exc.retry_after = dt.timedelta(minutes=float(app.config.get("SCM_SMS_NO_ANSWER_RETRY_MINUTES", 30)))
         raise
     except TemporaryFailure as exc:
         _note_temporary(app, row, outgoing.message_id, exc)
