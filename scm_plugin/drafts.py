@@ -24,15 +24,16 @@ BATCH = 500
 
 
 def adopt_drafts(tx, draft_ids: Iterable, *, user_id: int, owner_type: str, owner_id: int,
-                 customer_code: str | None) -> int:
+                 customer_code: str | None, field: str = "files") -> int:
     """Attach the files this user kept from an earlier, refused submission of the form.
     A draft that is gone (purged, adopted by another tab, not this user's) refuses the
-    whole submission: placing it without the file the user saw listed would lose it."""
+    whole submission: placing it without the file the user saw listed would lose it.
+    ``field`` names the form's file field, where the message is shown."""
     n = 0
     for draft_id in draft_ids or ():
         if not (str(draft_id).isdigit() and files_repo.adopt_draft(tx, int(draft_id), user_id, owner_type,
                                                                    owner_id, customer_code)):
-            raise InvalidInput({"files": "draft_gone"})
+            raise InvalidInput({field: "draft_gone"})
         n += 1
     return n
 

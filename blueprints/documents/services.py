@@ -17,7 +17,7 @@ import datetime as dt
 from flask import current_app
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from scm_plugin import audit, i18n, storage
+from scm_plugin import audit, drafts, i18n, storage
 from scm_plugin.blueprints.feedback import common
 from scm_plugin.erp_bridge import Database
 from scm_plugin.erp_bridge.clock import utcnow
@@ -141,8 +141,9 @@ def share(db: Database, user, scope: Scope, data: DocumentIn, upload, *, draft_i
             if stored:
                 [attachment_id] = common.attach(tx, stored, owner_type="document", owner_id=document_id,
                                                 customer_code=None, user_id=user.id)
-            elif common.adopt_drafts(tx, [draft_id], user_id=user.id, owner_type="document", owner_id=document_id,
-                                     customer_code=None):
+            elif has_draft:
+                drafts.adopt_drafts(tx, [draft_id], user_id=user.id, owner_type="document", owner_id=document_id,
+                                    customer_code=None, field="file")
                 attachment_id = int(draft_id)
             else:
                 raise InvalidInput({"file": "file_required"})

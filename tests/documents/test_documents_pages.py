@@ -66,6 +66,11 @@ def test_refused_upload_keeps_the_file(login, db):
     assert ok.status_code == 303
     assert "母盘检验标准 V3.pdf" in rep.get(ok.headers["Location"]).get_data(as_text=True)
     assert db.scalar("SELECT COUNT(*) AS n FROM scm_attachment WHERE owner_type = 'document'") == 1
+    # a kept file that is gone (adopted above, purged, someone else's) refuses the share
+    again = rep.post("/scm/documents/new", data={"subject": "再发一次", "customer_codes": "C001",
+                                                  "draft_ids": draft, "csrf_token": rep.csrf()})
+    assert again.status_code == 400 and "no longer available" in again.get_data(as_text=True)
+    assert db.scalar("SELECT COUNT(*) AS n FROM scm_document") == 1
 
 
 def test_customer_outside_the_grants_is_refused(login, db):
