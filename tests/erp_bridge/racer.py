@@ -5,7 +5,8 @@
 Connects, prints "ready", waits for "go" on stdin, inserts a contract-review form for the
 web order in its own transaction, keeps the transaction open ``hold_s`` seconds, commits,
 and prints one JSON line: the outcome, the SQLSTATE, and when the insert returned and when
-the transaction ended (wall-clock seconds, comparable across processes).
+its commit began and when the transaction ended (wall-clock seconds, comparable across
+processes).
 """
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ def main() -> int:
             finally:
                 result["inserted_at"] = time.time()
             time.sleep(float(hold_s))
+            result["committing_at"] = time.time()
     except BridgeError as exc:
         result.update(outcome=type(exc).__name__, sqlstate=exc.sqlstate, error=str(exc))
     result["ended_at"] = time.time()

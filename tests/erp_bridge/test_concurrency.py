@@ -62,6 +62,7 @@ def test_threads_racing_for_the_same_web_order(erp_db):
                 finally:
                     result["inserted_at"] = time.monotonic()
                 time.sleep(HOLD_S)
+                result["committing_at"] = time.monotonic()
             result["outcome"] = "ok"
         except UniqueViolation as exc:
             result.update(outcome="UniqueViolation", sqlstate=exc.sqlstate)
@@ -75,10 +76,11 @@ def test_threads_racing_for_the_same_web_order(erp_db):
     assert kinds == ["UniqueViolation"] * (n - 1) + ["ok"], kinds
     assert all(r["sqlstate"] for r in outcomes.values() if r["outcome"] != "ok")
     winner = next(r for r in outcomes.values() if r["outcome"] == "ok")
-    # Losers learn of the duplicate only once the winner has committed: they waited.
+    # Losers learn of the duplicate only once the winner commits: they waited. (Measured
+    # against the start of the winner's commit: when it returns depends on the scheduler.)
     for r in outcomes.values():
         if r is not winner:
-            assert r["inserted_at"] >= winner["ended_at"] - 0.05
+            assert r["inserted_at"] >= winner["committing_at"]
     assert _forms_for(erp_db, "WEB-RACE-1") == 1
 
 
@@ -111,7 +113,7 @@ def test_two_processes_racing_for_the_same_web_order(erp_db, mapping_arg):
     winner = next(r for r in results if r["outcome"] == "ok")
     loser = next(r for r in results if r["outcome"] != "ok")
     assert loser["sqlstate"] and loser["error"] == "duplicate key"
-    assert loser["inserted_at"] >= winner["ended_at"] - 0.05, "the loser waited for the winner's commit"
+    assert loser["inserted_at"] >= winner["committing_at"], "the loser waited for the winner's commit"
     assert _forms_for(erp_db, "WEB-PROC-1") == 1
 
 
