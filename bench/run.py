@@ -142,10 +142,9 @@ def machine() -> dict:
     from importlib.metadata import version
 
     import gunicorn
-    import pyodbc
     return {"nproc": os.cpu_count(), "memory_gib": round(int(mem) / 1024 / 1024, 1),
             "load_average": " ".join(f"{x:.1f}" for x in os.getloadavg()), "python": platform.python_version(),
-            "flask": version("flask"), "pyodbc": pyodbc.version,
+            "flask": version("flask"), "pyodbc": version("pyodbc"),
             "gunicorn": gunicorn.__version__, "wrk": wrk.strip(), "kernel": platform.release()}
 
 
