@@ -69,5 +69,7 @@ setup(
     },
     entry_points={
         "console_scripts": ["scm-plugin=scm_plugin.cli:main"],
+        # `flask scm …` in any app of this environment, even before it is configured
+        "flask.commands": ["scm=scm_plugin.cli:scm_cli"],
     },
 )

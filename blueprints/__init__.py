@@ -1,36 +1,36 @@
 """The plugin's modules: one parent ``scm`` blueprint with a child per module.
 
-The parent is built per app (its name and prefix are the host's choice); each module
-is a package ``scm_plugin.blueprints.<module>`` exporting a module-level ``bp`` that is
-nested under it, and optionally ``DEFAULTS`` (its ``SCM_*`` settings). Endpoints read
-``scm.<module>.<view>``.
+Each module is a package ``scm_plugin.blueprints.<module>`` exposing one declaration,
+``module`` (``scm_plugin.modules.Module``): importing it registers nothing. The parent
+is built per app (its name and prefix are the host's choice) from the enabled modules'
+declarations. Endpoints read ``scm.<module>.<view>``.
 """
 from __future__ import annotations
 
 import importlib
-import importlib.util
+from collections.abc import Sequence
 from importlib.resources import files
-from types import ModuleType
 
 from flask import Blueprint
+from scm_plugin.config.defaults import MODULES
+
+from scm_plugin import web
+from scm_plugin.modules import Module
 
 # Always present, before the switchable modules (SCM_ENABLED_MODULES) in menu order.
 CORE = ("home", "auth")
 
 
-def module_packages(enabled: tuple[str, ...]) -> list[tuple[str, ModuleType]]:
-    """The enabled modules that exist as packages, imported."""
-    found = []
-    for name in CORE + tuple(enabled):
-        qualified = f"{__name__}.{name}"
-        if importlib.util.find_spec(qualified) is not None:
-            found.append((name, importlib.import_module(qualified)))
-    return found
+def declaration(name: str) -> Module:
+    return importlib.import_module(f"{__name__}.{name}").module
 
 
-def build_blueprint(name: str, enabled: tuple[str, ...]) -> Blueprint:
-    from scm_plugin import web
+def declared_modules(enabled: Sequence[str] = MODULES) -> list[Module]:
+    """The declarations of the core pages and of the ``enabled`` modules, in menu order."""
+    return [declaration(name) for name in CORE + tuple(m for m in MODULES if m in enabled)]
 
+
+def build_blueprint(name: str, modules: Sequence[Module]) -> Blueprint:
     parent = Blueprint(
         name, "scm_plugin",
         template_folder=str(files("scm_plugin.templates")),
@@ -38,6 +38,8 @@ def build_blueprint(name: str, enabled: tuple[str, ...]) -> Blueprint:
         static_url_path="/static",
     )
     web.install(parent)
-    for _module, package in module_packages(enabled):
-        parent.register_blueprint(package.bp)
+    for module in modules:
+        child = module.blueprint if isinstance(module.blueprint, Blueprint) else module.blueprint(modules)
+        if child is not None:
+            parent.register_blueprint(child)
     return parent

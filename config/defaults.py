@@ -42,19 +42,14 @@ DEFAULTS = {
     "SCM_DEFAULT_LOCALE": "zh_CN",
     "SCM_LOCALES": ("zh_CN", "zh_TW", "en"),
     "SCM_PAGE_SIZE": 50,
-    "SCM_REVIEW_REFRESH_SECONDS": 300,
-    "SCM_REVIEW_PLAUSIBLE_QTY": 1000000,        # amber above this in the pre-flight check
-    "SCM_REVIEW_PLAUSIBLE_SAMPLE_QTY": 1000,
 
     # --- files ------------------------------------------------------------------
     "SCM_STORAGE_DIR": None,            # required for uploads; demo sets it
     "SCM_MAX_UPLOAD_MB": 20,
 
     # --- scheduled jobs --------------------------------------------------------
-    "SCM_ALERT_INTERVAL_SECONDS": 300,
     "SCM_OUTBOX_INTERVAL_SECONDS": 30,
     "SCM_SCHEDULER_LEASE_SECONDS": 120,
-    "SCM_CONTRACT_SYNC_SECONDS": 60,    # contract numbers read back from the ERP's forms
     "SCM_DRAFT_PURGE_SECONDS": 3600,    # files of refused forms nobody came back for ...
     "SCM_DRAFT_RETENTION_HOURS": 24,    # ... are removed after this long
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import current_app, g, redirect, request, url_for
-from werkzeug.routing import BuildError
 from flask_login import UserMixin, current_user
+from werkzeug.routing import BuildError
 
 from .erp_bridge.repos import users as users_repo
 from .state import get_state

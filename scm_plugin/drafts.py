@@ -16,7 +16,6 @@ from .erp_bridge import Database
 from .erp_bridge.clock import utcnow
 from .erp_bridge.repos import files as files_repo
 from .errors import InvalidInput
-from .scheduler import register_job
 
 log = logging.getLogger(__name__)
 
@@ -63,5 +62,3 @@ def purge_job(app: Flask) -> None:
     if n:
         log.info("removed %s draft files older than %s hours", n, hours)
 
-
-register_job("drafts", purge_job, "SCM_DRAFT_PURGE_SECONDS")

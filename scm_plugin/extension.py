@@ -13,16 +13,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_wtf.csrf import CSRFProtect
 
+from . import messages
+from .auth import header_user, load_user_by_id
+from .blueprints import build_blueprint, declared_modules
 from .config.defaults import DEFAULTS, MODULES
+from .core import CORE
 from .erp_bridge import Database, Mapping, MappingError
 from .erp_bridge.dialects import DIALECTS
 from .errors import ConfigError
+from .modules import Module
 from .state import SCMState
 
 log = logging.getLogger(__name__)
@@ -44,9 +50,9 @@ class SCMPlugin:
         if enabled_modules is not None:
             app.config["SCM_ENABLED_MODULES"] = tuple(enabled_modules)
         name = app.config["SCM_BLUEPRINT_NAME"]
-        from .blueprints import module_packages
-        for _module, package in module_packages(tuple(_module_names(app.config))):
-            for key, value in getattr(package, "DEFAULTS", {}).items():
+        declared = declared_modules(_module_names(app.config))
+        for module in declared:
+            for key, value in module.defaults.items():
                 app.config.setdefault(key, value)
         if "scm" in app.extensions:
             mounted = app.extensions["scm"].name
@@ -69,26 +75,31 @@ class SCMPlugin:
         if "mail" not in app.extensions:
             Mail(app)
 
-        state = SCMState(name=name, url_prefix=app.config["SCM_URL_PREFIX"], db=db,
-                         modules=modules, own_login_manager=own_login)
+        state = _state(name, app.config["SCM_URL_PREFIX"], db, modules, own_login, declared)
         app.extensions["scm"] = state
-
-        from . import outbox  # noqa: F401  (registers the relay job and the mail sender)
-        from . import drafts  # noqa: F401  (registers the job removing abandoned draft files)
-        from . import sms  # noqa: F401  (registers the SMS sender; core, with or without function 9)
-        from .blueprints import build_blueprint
-        app.register_blueprint(build_blueprint(name, modules), url_prefix=state.url_prefix or None)
-
-        from .cli import scm_cli
-        if "scm" not in app.cli.commands:
-            app.cli.add_command(scm_cli)
+        app.register_blueprint(build_blueprint(name, declared), url_prefix=state.url_prefix or None)
 
 
-def _module_names(config) -> list[str]:
+def _state(name: str, url_prefix: str, db: Database, modules: tuple[str, ...], own_login: bool,
+           declared: list[Module]) -> SCMState:
+    """What the core and the enabled modules declared, gathered for this one app."""
+    everything = (CORE, *declared)
+    return SCMState(
+        name=name, url_prefix=url_prefix, db=db, modules=modules, own_login_manager=own_login,
+        declarations=tuple(declared),
+        jobs={job.name: job for m in everything for job in m.jobs},
+        channels={channel.name: channel for m in everything for channel in m.channels},
+        messages=messages.merge(*(m.messages for m in everything)),
+        menu=tuple(sorted((e for m in declared for e in m.menu), key=lambda e: e.number)),
+        portal_menu=tuple(sorted((e for m in declared for e in m.portal_menu), key=lambda e: e.number)),
+    )
+
+
+def _module_names(config) -> tuple[str, ...]:
     raw = config.get("SCM_ENABLED_MODULES") or ()
     if isinstance(raw, str):
         raw = [m.strip() for m in raw.split(",")]
-    return [m for m in raw if m in MODULES]
+    return tuple(m for m in raw if m in MODULES)
 
 
 def _setup_login(app: Flask) -> bool:
@@ -96,8 +107,6 @@ def _setup_login(app: Flask) -> bool:
     Returns whether the plugin owns it (standalone login page and user loader)."""
     if getattr(app, "login_manager", None) is not None:
         return False
-    from .auth import header_user, load_user_by_id
-
     lm = LoginManager()
     lm.init_app(app)
     lm.user_loader(load_user_by_id)
@@ -142,11 +151,12 @@ def _validate(config) -> tuple[str, ...]:
                         f"known: {', '.join(MODULES)}")
     for key in ("SCM_MAX_UPLOAD_MB", "SCM_REVIEW_REFRESH_SECONDS", "SCM_ALERT_INTERVAL_SECONDS",
                 "SCM_SMS_MAX_CHARS", "SCM_DB_STATEMENT_TIMEOUT"):
+        if key not in config:
+            continue   # a setting of a module this app has not enabled
         value = config.get(key)
         if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
             problems.append(f"{key} must be a positive whole number, not {value!r}")
     try:
-        from zoneinfo import ZoneInfo
         ZoneInfo(str(config.get("SCM_TIMEZONE")))
     except Exception:
         problems.append(f"SCM_TIMEZONE {config.get('SCM_TIMEZONE')!r} is not a known time zone")

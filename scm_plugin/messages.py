@@ -1,7 +1,13 @@
-"""Message codes raised by services → text in the user's language."""
+"""Message codes raised by services → text in the user's language.
+
+``MESSAGES`` are the core's codes; each module declares its own (``Module.messages``) and
+the app's state holds those of the enabled modules, so a code is looked up there."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+
+from flask import current_app, has_app_context
 
 from .i18n import _l
 
@@ -49,6 +55,9 @@ MESSAGES = {
     "quantity_positive": _l("The quantity must be greater than 0."),
     "quantity_too_large": _l("The quantity is implausibly large."),
     "quantity_decimals": _l("At most 4 decimal places."),
+    "stock_quantity_negative": _l("The quantity may not be negative."),
+    "stock_quantity_too_large": _l("The quantity must be below 10,000,000,000."),
+    "no_such_item": _l("No such item."),
     "date_in_past": _l("The date may not be in the past."),
     "lines_required": _l("Add at least one line."),
     "too_many_lines": _l("At most 200 lines per order."),
@@ -86,16 +95,28 @@ MESSAGES = {
 }
 
 
-def register(messages: dict) -> None:
-    """A module's own message codes (``blueprints/<module>/messages.py``)."""
-    clash = {k for k in messages if k in MESSAGES and MESSAGES[k] is not messages[k]}
-    if clash:
-        raise ValueError(f"message codes defined twice: {sorted(clash)}")
-    MESSAGES.update(messages)
+def merge(*catalogues: Mapping[str, object]) -> dict[str, object]:
+    """One catalogue of several; a code defined twice is a programming error."""
+    merged: dict[str, object] = {}
+    for catalogue in catalogues:
+        clash = {k for k in catalogue if k in merged and merged[k] is not catalogue[k]}
+        if clash:
+            raise ValueError(f"message codes defined twice: {sorted(clash)}")
+        merged.update(catalogue)
+    return merged
+
+
+def _catalogue() -> Mapping[str, object]:
+    state = current_app.extensions.get("scm") if has_app_context() else None
+    return state.messages if state is not None else MESSAGES
+
+
+def has_message(code: str) -> bool:
+    return code in _catalogue()
 
 
 def message(code: str, /, **variables) -> str:
-    text = MESSAGES.get(code)
+    text = _catalogue().get(code)
     if text is None:
         log.error("no message for code %r", code)
         text = MESSAGES["error"]

@@ -24,7 +24,7 @@ from .erp_bridge.repos import orders as repo
 from .erp_bridge.repos import users as users_repo
 from .erp_bridge.repos.scope import Scope
 from .errors import Conflict, InvalidInput, NotFound
-from .validation import parse_quantity
+from .quantities import parse_quantity
 
 log = logging.getLogger(__name__)
 
@@ -263,7 +263,9 @@ def _notify_reps(tx, order_no: str, kind: str, customer_code: str, order_id: int
     config = current_app.config
     if not repo.customer_notify(tx, customer_code, bool(config.get("SCM_NOTIFY_REPS", True))):
         return
-    from .outbox import enqueue_mail  # the outbox imports the scheduler; keep import light here
+    from .outbox import (
+        enqueue_mail,  # the outbox imports the scheduler; keep import light here
+    )
     customer = erp_repo.customer(tx, customer_code) or {"code": customer_code, "name": customer_code}
     reps = users_repo.reps_of_customer(tx, customer_code, i18n.local_today())
     link = _review_link(order_no)

@@ -24,10 +24,16 @@ from flask import Flask, current_app, render_template
 from flask_mail import Connection, Message
 
 from . import i18n
-from .erp_bridge import BridgeError, ConnectionLost, StatementTimeout, TransactionConflict
+from .erp_bridge import (
+    BridgeError,
+    ConnectionLost,
+    StatementTimeout,
+    TransactionConflict,
+)
 from .erp_bridge.clock import utcnow
 from .erp_bridge.repos import outbox as repo
-from .scheduler import holder_id, register_job
+from .scheduler import holder_id
+from .state import get_state
 
 log = logging.getLogger(__name__)
 
@@ -48,20 +54,6 @@ class ServerUnreachable(TemporaryFailure):
     sent without an answer) sets ``stalls_channel`` on its exception to the same effect."""
 
     stalls_channel = True
-
-
-# channel → sender(app, row); SMS registers its own (sms module).
-SENDERS: dict[str, Callable[[Flask, dict], None]] = {}
-# channel → deferred(app, row, exc): told that a row was not tried because its server was
-# unreachable earlier in the pass (the SMS layer keeps each message's reason up to date).
-DEFERRED: dict[str, Callable[[Flask, dict, TemporaryFailure], None]] = {}
-
-
-def register_sender(channel: str, sender: Callable[[Flask, dict], None],
-                    deferred: Callable[[Flask, dict, TemporaryFailure], None] | None = None) -> None:
-    SENDERS[channel] = sender
-    if deferred is not None:
-        DEFERRED[channel] = deferred
 
 
 # --- writing ----------------------------------------------------------------------
@@ -140,8 +132,6 @@ def send_mail(app: Flask, row: dict) -> None:
         raise TemporaryFailure(f"mail server unreachable ({type(exc).__name__})") from None
 
 
-register_sender("mail", send_mail)
-
 
 # --- the relay ----------------------------------------------------------------------
 T = TypeVar("T")
@@ -176,20 +166,21 @@ def relay(app: Flask, limit: int = 100) -> dict[str, int]:
     rows = repo.claim_due(db, holder, limit, dt.timedelta(seconds=int(cfg.get("SCM_OUTBOX_RECLAIM_SECONDS", 300))))
     max_attempts = int(cfg.get("SCM_OUTBOX_MAX_ATTEMPTS", 20))
     base = int(cfg.get("SCM_OUTBOX_BACKOFF_SECONDS", 30))
+    channels = get_state(app).channels   # the SMS layer keeps each message's reason up to date
     unreachable: dict[str, ServerUnreachable] = {}   # channel → why its server did not answer
     for row in rows:
-        sender = SENDERS.get(row["channel"])
+        channel = channels.get(row["channel"])
         try:
-            if sender is None:
+            if channel is None:
                 raise TemporaryFailure(f"no sender for channel {row['channel']}")
             with app.app_context():
                 if row["channel"] in unreachable:
                     exc = unreachable[row["channel"]]
-                    if row["channel"] in DEFERRED:
-                        DEFERRED[row["channel"]](app, row, exc)
+                    if channel.deferred is not None:
+                        channel.deferred(app, row, exc)
                     raise exc
                 try:
-                    sender(app, row)
+                    channel.send(app, row)
                 except ServerUnreachable as exc:
                     unreachable[row["channel"]] = exc
                     raise
@@ -231,6 +222,5 @@ def relay_job(app: Flask) -> None:
         log.info("outbox relay: %s", counts)
 
 
-register_job("outbox", relay_job, "SCM_OUTBOX_INTERVAL_SECONDS")
-
-__all__ = ["enqueue_mail", "relay", "register_sender", "PermanentFailure", "TemporaryFailure", "ServerUnreachable"]
+__all__ = ["enqueue_mail", "relay", "send_mail", "relay_job", "PermanentFailure", "TemporaryFailure",
+           "ServerUnreachable"]

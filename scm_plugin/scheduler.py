@@ -1,4 +1,4 @@
-"""Scheduled jobs: registered by the modules, run by APScheduler, each run guarded by
+"""Scheduled jobs: declared by the modules (``Module.jobs``), run by APScheduler, each run guarded by
 a lease in the database so that several web workers, hosts or a second
 ``flask scm scheduler`` never run the same job at once.
 
@@ -11,29 +11,16 @@ import logging
 import os
 import socket
 import threading
-from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Iterable
 
 from flask import Flask
 
 from .erp_bridge import BridgeError
 from .erp_bridge.repos import lease
+from .modules import Job
+from .state import get_state
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Job:
-    name: str
-    func: Callable[[Flask], object]   # a named function taking the app (never a lambda)
-    interval_key: str                 # the SCM_* setting with its interval in seconds
-
-
-JOBS: dict[str, Job] = {}
-
-
-def register_job(name: str, func: Callable[[Flask], object], interval_key: str) -> None:
-    JOBS[name] = Job(name, func, interval_key)
 
 
 def holder_id() -> str:
@@ -67,12 +54,17 @@ def run_job(app: Flask, job: Job) -> bool:
     return True
 
 
-def _scheduler(app: Flask, blocking: bool):
+def jobs_of(app: Flask) -> dict[str, Job]:
+    """The jobs of the modules enabled on this app, by name."""
+    return get_state(app).jobs
+
+
+def _scheduler(app: Flask, blocking: bool, extra: Iterable[Job] = ()):
     from apscheduler.schedulers.background import BackgroundScheduler
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     sched = (BlockingScheduler if blocking else BackgroundScheduler)(timezone=app.config["SCM_TIMEZONE"])
-    for job in JOBS.values():
+    for job in (*jobs_of(app).values(), *extra):
         seconds = int(app.config[job.interval_key])
         # coalesce + one instance: a missed run is not replayed, the next run catches up.
         sched.add_job(run_job, "interval", seconds=seconds, args=(app, job), id=job.name,
@@ -80,14 +72,16 @@ def _scheduler(app: Flask, blocking: bool):
     return sched
 
 
-def start_in_process(app: Flask):
-    sched = _scheduler(app, blocking=False)
+def start_in_process(app: Flask, extra: Iterable[Job] = ()):
+    """``extra``: jobs of this process only (the demo's ERP stand-in)."""
+    sched = _scheduler(app, blocking=False, extra=extra)
     sched.start()
-    log.info("scheduler started in-process with jobs: %s", ", ".join(JOBS) or "none")
+    log.info("scheduler started in-process with jobs: %s",
+             ", ".join(job.id for job in sched.get_jobs()) or "none")
     return sched
 
 
 def run_forever(app: Flask) -> None:
     sched = _scheduler(app, blocking=True)
-    log.info("scheduler running with jobs: %s", ", ".join(JOBS) or "none")
+    log.info("scheduler running with jobs: %s", ", ".join(jobs_of(app)) or "none")
     sched.start()

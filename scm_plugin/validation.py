@@ -1,31 +1,36 @@
-"""Pydantic validation errors → per-field message codes, for pages and API alike."""
+"""Input read into pydantic schemas, and their errors as per-field message codes, for
+pages, API and CLI alike."""
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+import datetime as dt
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-MAX_QUANTITY = Decimal("1000000000")
+from .errors import InvalidInput
 
 
-def parse_quantity(value) -> Decimal:
-    """A positive quantity with at most 4 decimals; ``1,250.5`` is read as 1250.5.
-    Raises ValueError(<message code>) for pydantic validators."""
-    if isinstance(value, float):
-        value = repr(value)
+def parse(schema: type[BaseModel], data: dict):
+    """Input → the schema, or InvalidInput with a message code per field."""
     try:
-        qty = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, ValueError):
-        raise ValueError("quantity_invalid") from None
-    if not qty.is_finite():
-        raise ValueError("quantity_invalid")
-    if qty <= 0:
-        raise ValueError("quantity_positive")
-    if qty > MAX_QUANTITY:
-        raise ValueError("quantity_too_large")
-    if qty.as_tuple().exponent < -4:
-        raise ValueError("quantity_decimals")
-    return qty
+        return schema.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput(validation_fields(exc)) from None
+
+
+def schema_input(data: dict) -> dict:
+    """Empty form fields become missing ones: the schema then says "required"."""
+    return {k: v for k, v in data.items() if v not in ("", None)}
+
+
+def date_arg(raw: str | None) -> tuple[dt.date | None, bool]:
+    """A YYYY-MM-DD filter value: the date (None if empty) and whether it was valid."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None, True
+    try:
+        return dt.date.fromisoformat(raw), True
+    except ValueError:
+        return None, False
 
 _CODES = {
     "missing": "required",

@@ -8,51 +8,28 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from dataclasses import dataclass
 
 from flask import Blueprint, current_app, g, render_template, request, url_for
 from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.exceptions import HTTPException
 
 from . import i18n
+from .api_errors import api_error
 from .auth import get_user
-from .erp_bridge import BridgeError, ConnectionLost, StatementTimeout, TransactionConflict
+from .erp_bridge import (
+    BridgeError,
+    ConnectionLost,
+    StatementTimeout,
+    TransactionConflict,
+)
+from .erp_bridge.repos import orders as orders_repo
 from .errors import SCMError
 from .messages import message
+from .modules import MenuEntry
+from .permissions import current_scope
 from .state import get_state
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Function:
-    number: int
-    module: str
-    endpoint: str      # relative to the parent blueprint
-    label: str         # msgid
-    roles: tuple[str, ...]
-
-
-# The nine functions of 客户业务管理, in the order users know them.
-FUNCTIONS = (
-    Function(1, "order_review", "order_review.queue_sales", "Sales-order review", ("rep", "admin")),
-    Function(2, "order_review", "order_review.queue_sample", "Sample-order review", ("rep", "admin")),
-    Function(3, "alert_policy", "alert_policy.search_sales", "Order alert policy", ("rep", "admin")),
-    Function(4, "alert_policy", "alert_policy.search_sample", "Sample-order alert policy", ("rep", "admin")),
-    Function(5, "inventory", "inventory.query", "Inventory query", ("rep", "admin")),
-    Function(6, "customer_stock", "customer_stock.index", "Customer stock upkeep", ("rep", "admin")),
-    Function(7, "feedback", "feedback.index", "Customer feedback", ("rep", "admin")),
-    Function(8, "documents", "documents.index", "Document upload", ("rep", "admin")),
-    Function(9, "sms", "sms.compose", "Send SMS", ("rep", "admin")),
-)
-
-
-# What a customer's portal user sees in the menu.
-PORTAL_FUNCTIONS = (
-    Function(1, "portal", "portal.index", "My orders", ("customer",)),
-    Function(2, "feedback", "feedback.portal_list", "Complaints and suggestions", ("customer",)),
-    Function(3, "documents", "documents.portal_list", "Documents for us", ("customer",)),
-)
 
 
 def scm_url(endpoint: str, **values) -> str:
@@ -60,21 +37,18 @@ def scm_url(endpoint: str, **values) -> str:
     return url_for(f"{get_state().name}.{endpoint}", **values)
 
 
-def visible_functions(user) -> list[Function]:
+def visible_functions(user) -> list[MenuEntry]:
+    """The menu entries of the enabled modules that this user's role may use."""
     if user is None:
         return []
-    name = get_state().name
-    views = current_app.view_functions
-    return [f for f in FUNCTIONS + PORTAL_FUNCTIONS if user.role in f.roles and f"{name}.{f.endpoint}" in views]
+    state = get_state()
+    return [e for e in state.menu + state.portal_menu if user.role in e.roles]
 
 
 def _nav_counts(user, functions) -> dict[str, int]:
     """Pending orders per review list, for the menu badges (one query per page)."""
-    if user is None or not any(f.module == "order_review" for f in functions):
+    if user is None or not any(f.endpoint.startswith("order_review.") for f in functions):
         return {}
-    from .erp_bridge.repos import orders as orders_repo
-    from .permissions import current_scope
-
     try:
         counts = get_state().db.read(lambda tx: orders_repo.pending_counts(tx, current_scope()))
     except BridgeError:
@@ -189,7 +163,6 @@ def _forget_user() -> None:
 
 def _error_page(status: int, text: str, code: str | None = None, fields: dict | None = None):
     if request.blueprint and request.blueprint.endswith(".api"):
-        from .api_errors import api_error
         codes = {400: "invalid_input", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                  409: "conflict", 413: "too_large", 503: "database_unavailable"}
         return api_error(status, code or codes.get(status, "error"), fields)

@@ -333,10 +333,11 @@ def _placeholder_problems(message: Message) -> Iterator[str]:
 def indirect_msgids() -> list[tuple[str, str]]:
     """Msgids that templates translate through a variable, e.g. {{ _(f.label) }}."""
     try:
-        from scm_plugin.web import FUNCTIONS
+        from scm_plugin.blueprints import declared_modules
+        modules = declared_modules()
     except Exception as exc:  # noqa: BLE001 - the check must still report the rest
-        return [("scm_plugin.web.FUNCTIONS", f"<cannot import: {exc}>")]
-    return [("scm_plugin.web.FUNCTIONS", f.label) for f in FUNCTIONS]
+        return [("scm_plugin.blueprints menus", f"<cannot import: {exc}>")]
+    return [(f"scm_plugin.blueprints.{m.name} menu", e.label) for m in modules for e in m.menu + m.portal_menu]
 
 
 def check(template: Catalog | None = None) -> list[str]:

@@ -138,4 +138,4 @@ def live_server(app):
 
 @pytest.fixture
 def runner(app):
-    return app.test_cli_runner()
+    return web_fixtures.cli_runner(app)

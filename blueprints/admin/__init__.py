@@ -1,6 +1,9 @@
 """Administration: users, customer grants (with an optional end date), audit trail."""
-from flask import Blueprint
+from scm_plugin.modules import Module
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+from . import views
 
-from . import views  # noqa: E402,F401
+module = Module(
+    name="admin",
+    blueprint=views.bp,
+)

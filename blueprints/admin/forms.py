@@ -1,8 +1,15 @@
-from scm_plugin.forms import SCMForm as FlaskForm
-from scm_plugin.forms import choice
-from wtforms import BooleanField, DateField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import (
+    BooleanField,
+    DateField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from scm_plugin.forms import SCMForm as FlaskForm
+from scm_plugin.forms import choice
 from scm_plugin.i18n import _l
 
 ROLE_CHOICES = [choice("rep", _l("Customer representative")), choice("admin", _l("Administrator")),

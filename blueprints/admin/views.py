@@ -1,9 +1,9 @@
-from flask import flash, redirect, render_template, request
+from flask import Blueprint, flash, redirect, render_template, request
+from scm_plugin.erp_bridge.repos import erp as erp_repo
+from scm_plugin.erp_bridge.repos import users as users_repo
 
 from scm_plugin import accounts
 from scm_plugin.auth import get_user, require
-from scm_plugin.erp_bridge.repos import erp as erp_repo
-from scm_plugin.erp_bridge.repos import users as users_repo
 from scm_plugin.errors import InvalidInput, NotFound
 from scm_plugin.forms import choice
 from scm_plugin.i18n import _
@@ -11,8 +11,9 @@ from scm_plugin.messages import field_messages
 from scm_plugin.state import get_db
 from scm_plugin.web import scm_url
 
-from . import bp
 from .forms import EditUserForm, GrantForm, UserForm
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _customer_choices():
@@ -145,6 +146,7 @@ def grants():
 def customers():
     """Per customer: whether its reps are mailed when it places an order."""
     from scm_plugin.erp_bridge.repos import orders as orders_repo
+
     from scm_plugin.permissions import current_scope, ensure_customer
 
     db = get_db()
@@ -166,6 +168,7 @@ def customers():
 @require("admin")
 def outbox():
     from scm_plugin.erp_bridge.repos import outbox as outbox_repo
+
     from scm_plugin.permissions import current_scope
 
     status = request.args.get("status") or None
@@ -178,6 +181,7 @@ def outbox():
 @require("admin")
 def outbox_retry(row_id: int):
     from scm_plugin.erp_bridge.repos import outbox as outbox_repo
+
     from scm_plugin.permissions import current_scope
 
     with get_db().transaction() as tx:

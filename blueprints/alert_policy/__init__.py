@@ -2,11 +2,13 @@
 (样板单策略管理) — one implementation with a ``kind``: checkpoints on approved orders, a
 scheduled checker against the ERP's production-progress records (订单打更记录), alarms
 with SMS, the policy locked while an alarm is open."""
-from flask import Blueprint
+from scm_plugin.modules import Job, MenuEntry, Module
+from scm_plugin.roles import STAFF
 
-bp = Blueprint("alert_policy", __name__, url_prefix="/alerts")
+from . import api, cli, demo, jobs, messages, views
 
 DEFAULTS = {
+    "SCM_ALERT_INTERVAL_SECONDS": 300,   # how often the checker runs
     # Early warnings (no lock): a checkpoint whose progress rate so far cannot reach its
     # quantity by its due time. Judged once this share of the checkpoint's window (from
     # the previous checkpoint's due time, or the order's approval, to its own) has passed.
@@ -24,4 +26,15 @@ DEFAULTS = {
     "SCM_ALERT_MAX_CHECKPOINTS": 20,
 }
 
-from . import jobs, messages, views  # noqa: E402,F401
+module = Module(
+    name="alert_policy",
+    blueprint=views.bp,
+    api=api.routes,
+    jobs=(Job(jobs.JOB_NAME, jobs.alerts_job, "SCM_ALERT_INTERVAL_SECONDS"),),
+    commands=(cli.run_alerts,),
+    messages=messages.MESSAGES,
+    menu=(MenuEntry(3, "alert_policy.search_sales", "Order alert policy", STAFF),
+          MenuEntry(4, "alert_policy.search_sample", "Sample-order alert policy", STAFF)),
+    defaults=DEFAULTS,
+    demo_data=demo.ensure_checkpoint_template,
+)

@@ -13,9 +13,9 @@ import logging
 import time
 
 from flask import Flask
-
 from scm_plugin.erp_bridge.repos import lease
-from scm_plugin.scheduler import holder_id, register_job
+
+from scm_plugin.scheduler import holder_id
 
 from . import services
 
@@ -51,5 +51,3 @@ def run_once(app: Flask, at: dt.datetime | None = None) -> services.RunResult | 
         except Exception:  # noqa: BLE001 - the lease expires on its own
             log.warning("alert checker: could not release the lease; it expires by itself")
 
-
-register_job(JOB_NAME, alerts_job, "SCM_ALERT_INTERVAL_SECONDS")

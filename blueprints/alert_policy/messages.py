@@ -1,8 +1,7 @@
 """Message codes of the alert policies (functions 3 and 4)."""
 from scm_plugin.i18n import _l
-from scm_plugin.messages import register
 
-register({
+MESSAGES = {
     # the lock and the order
     "policy_locked": _l("This alert policy is locked while an alarm is open. Cancel the alarm to change it."),
     "policy_order_not_approved": _l("Approve the order first: production progress is reported against its ERP form."),
@@ -28,4 +27,4 @@ register({
     "tpl_days_invalid": _l("Enter whole days before the requested date (0–365)."),
     "tpl_days_order": _l("Days before the requested date must decrease from one checkpoint to the next."),
     "tpl_amount_invalid": _l("Enter a quantity (e.g. 1) or a share of the order (e.g. 50%)."),
-})
+}

@@ -38,8 +38,6 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-
-from scm_plugin import audit, i18n, orders
 from scm_plugin.erp_bridge import Database, UniqueViolation
 from scm_plugin.erp_bridge.clock import utcnow
 from scm_plugin.erp_bridge.repos import alerts as repo
@@ -47,8 +45,10 @@ from scm_plugin.erp_bridge.repos import erp as erp_repo
 from scm_plugin.erp_bridge.repos import orders as orders_repo
 from scm_plugin.erp_bridge.repos import users as users_repo
 from scm_plugin.erp_bridge.repos.scope import Scope
-from scm_plugin.validation import MAX_QUANTITY, parse_quantity
+
+from scm_plugin import audit, i18n, orders
 from scm_plugin.errors import Conflict, InvalidInput, NotFound
+from scm_plugin.quantities import parse_quantity
 
 log = logging.getLogger(__name__)
 
@@ -56,13 +56,9 @@ KINDS = ("sales", "sample")
 MAX_NOTE = 500
 MAX_RECIPIENTS = 20
 _NUMBER_RE = re.compile(r"^\+?[0-9][0-9 ()\-]{4,28}$")
-_SPLIT_RE = re.compile(r"[\n\r,;，；、]+")
 
 
 # --- input schemas (the API's OpenAPI document is generated from these) ---------------
-_parse_quantity = parse_quantity  # the one rule for quantities (scm_plugin.validation)
-
-
 class CheckpointIn(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
@@ -73,7 +69,7 @@ class CheckpointIn(BaseModel):
     @field_validator("quantity", mode="before")
     @classmethod
     def _quantity(cls, value):
-        return _parse_quantity(value)
+        return parse_quantity(value)
 
 
 class PolicyIn(BaseModel):
@@ -789,10 +785,7 @@ def parse_amount(text: str) -> tuple[Decimal | None, Decimal | None]:
         if not share.is_finite() or share <= 0 or share > 2:
             raise ValueError
         return share, None
-    qty = Decimal(raw.replace(",", ""))
-    if not qty.is_finite() or qty <= 0 or qty > MAX_QUANTITY:
-        raise ValueError
-    return None, qty
+    return None, parse_quantity(raw)
 
 
 def save_template(db: Database, user, template_id: int | None, *, name: str, family: str | None,

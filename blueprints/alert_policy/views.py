@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import flash, redirect, render_template, request
+from flask import Blueprint, flash, redirect, render_template, request
 from pydantic import ValidationError
 
 from scm_plugin import export, i18n
@@ -18,7 +18,10 @@ from scm_plugin.state import get_db
 from scm_plugin.validation import validation_fields
 from scm_plugin.web import scm_url
 
-from . import bp, forms, services
+from . import forms, services
+
+bp = Blueprint("alert_policy", __name__, url_prefix="/alerts")
+
 
 STAFF = ("rep", "admin")
 PER_PAGE = 50

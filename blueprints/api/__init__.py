@@ -2,17 +2,11 @@
 writes need ``X-CSRFToken``), the error format of API.md, and an OpenAPI document
 generated from the same pydantic schemas that validate requests.
 
-Every module of this package (``orders.py``, ``inventory.py``…) adds its routes to ``bp``.
-"""
-import importlib
-import pkgutil
+Only what every module's API shares lives here (authentication, the error shape, the
+route helper, the document); each module declares its own routes (``Module.api``) and
+the app's API blueprint is built from the enabled ones."""
+from scm_plugin.modules import Module
 
-from flask import Blueprint
+from . import views
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-from . import views  # noqa: E402,F401  (core routes and the catch-all 404)
-
-for _info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
-    if _info.name not in ("views", "spec", "schemas"):
-        importlib.import_module(f"{__name__}.{_info.name}")
+module = Module(name="api", blueprint=views.build_blueprint)

@@ -20,13 +20,3 @@ class CustomerOut(BaseModel):
 
 class CustomerList(BaseModel):
     items: list[CustomerOut]
-
-
-class ProcessStepOut(BaseModel):
-    code: str
-    name: str
-    seq: int
-
-
-class ProcessStepList(BaseModel):
-    items: list[ProcessStepOut]

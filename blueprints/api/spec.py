@@ -1,6 +1,9 @@
-"""Routes declared with their schemas: ``@api_route`` validates the request body and
-query with pydantic and records everything the OpenAPI document needs, so the document
-and the validation cannot drift apart."""
+"""Routes declared with their schemas: ``@routes.route(...)`` on a module's
+``ApiRoutes`` validates the request body and query with pydantic and records everything
+the OpenAPI document needs, so the document and the validation cannot drift apart.
+
+A module's routes are only collected here; ``init_app`` adds them to the app's API
+blueprint when the module is enabled (``ApiRoutes.register``)."""
 from __future__ import annotations
 
 import functools
@@ -14,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from scm_plugin.api_errors import api_error
 from scm_plugin.auth import require
 from scm_plugin.validation import validation_fields
+
 
 @dataclass
 class RouteSpec:
@@ -32,62 +36,79 @@ class RouteSpec:
     json_alternative: type[BaseModel] | None = None
 
 
-ROUTES: list[RouteSpec] = []
+class ApiRoutes:
+    """One module's API routes, declared with ``@routes.route(...)``."""
+
+    def __init__(self) -> None:
+        self._views: list[tuple[RouteSpec, Any]] = []
+
+    def route(self, rule: str, method: str = "GET", **options):
+        def decorate(view):
+            guarded = api_view(view, RouteSpec(rule, method, **_spec_options(options)))
+            self._views.append((guarded.scm_api_spec, guarded))
+            return guarded
+        return decorate
+
+    def register(self, bp: Blueprint) -> None:
+        for spec, view in self._views:
+            bp.add_url_rule(spec.rule, endpoint=view.__name__, view_func=view, methods=[spec.method])
 
 
-def api_route(bp: Blueprint, rule: str, method: str = "GET", *, summary: str, roles=("rep", "admin", "customer"),
-              body=None, query=None, response=None, status: int = 200, multipart=None, download: bool = False,
-              headers=None, also=(), json_alternative=None):
+def _spec_options(options: dict) -> dict:
     """``multipart``: form field → format ("binary" for a file); a name ending in "?" is
     optional. ``download``: the answer is a file (any content type) rather than JSON.
     ``headers``: optional request headers → JSON schema. ``also``: further success
     statuses with the same answer (e.g. 200 for an idempotent replay). ``json_alternative``:
     a multipart route that also takes this JSON body (documented; the view parses it)."""
-    spec = RouteSpec(rule, method, summary, tuple(roles), body, query, response, status, multipart or {}, download,
-                     headers or {}, tuple(also), json_alternative)
-    ROUTES.append(spec)
+    options = dict(options)
+    options["roles"] = tuple(options.get("roles", ("rep", "admin", "customer")))
+    options["multipart"] = options.get("multipart") or {}
+    options["headers"] = options.get("headers") or {}
+    options["also"] = tuple(options.get("also", ()))
+    return options
+
+
+def api_view(view, spec: RouteSpec):
+    """The view wrapped with the checks its spec declares."""
+    query, body, roles = spec.query, spec.body, spec.roles
     query_formats = _query_formats(query) if query is not None else {}
     form_fields = {k.rstrip("?") for k in spec.multipart}
 
-    def decorate(view):
-        @functools.wraps(view)
-        def wrapper(*args, **kwargs):
-            if query is not None:
-                given = request.args.to_dict()
-                wrong = {name: code for name, (pattern, code) in query_formats.items()
-                         if name in given and not pattern.fullmatch(given[name])}
-                try:
-                    kwargs["query"] = query.model_validate(given)
-                except ValidationError as exc:
-                    wrong = {**validation_fields(exc), **wrong}
-                if wrong:
-                    return api_error(400, "invalid_input", wrong)
-            if spec.multipart and request.mimetype == "multipart/form-data":
-                unknown = [k for k in list(request.form) + list(request.files) if k not in form_fields]
-                if unknown:
-                    # a part without a readable name comes as the key None
-                    return api_error(400, "invalid_input", {(k or "?")[:100]: "field_unknown" for k in unknown})
-            if body is not None:
-                data = request.get_json(silent=True)
-                if not isinstance(data, dict):
-                    return api_error(400, "invalid_input", {"body": "json_object_required"})
-                try:
-                    kwargs["body"] = body.model_validate(data)
-                except ValidationError as exc:
-                    return api_error(400, "invalid_input", validation_fields(exc))
-            return view(*args, **kwargs)
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        if query is not None:
+            given = request.args.to_dict()
+            wrong = {name: code for name, (pattern, code) in query_formats.items()
+                     if name in given and not pattern.fullmatch(given[name])}
+            try:
+                kwargs["query"] = query.model_validate(given)
+            except ValidationError as exc:
+                wrong = {**validation_fields(exc), **wrong}
+            if wrong:
+                return api_error(400, "invalid_input", wrong)
+        if spec.multipart and request.mimetype == "multipart/form-data":
+            unknown = [k for k in list(request.form) + list(request.files) if k not in form_fields]
+            if unknown:
+                # a part without a readable name comes as the key None
+                return api_error(400, "invalid_input", {(k or "?")[:100]: "field_unknown" for k in unknown})
+        if body is not None:
+            data = request.get_json(silent=True)
+            if not isinstance(data, dict):
+                return api_error(400, "invalid_input", {"body": "json_object_required"})
+            try:
+                kwargs["body"] = body.model_validate(data)
+            except ValidationError as exc:
+                return api_error(400, "invalid_input", validation_fields(exc))
+        return view(*args, **kwargs)
 
-        guarded = require(*roles, api=True)(wrapper) if roles != ("public",) else wrapper
-        if roles == ("public",):
-            guarded.scm_roles = ("public",)
-        guarded.scm_api_spec = spec
-        bp.add_url_rule(rule, endpoint=view.__name__, view_func=guarded, methods=[method])
-        return guarded
-
-    return decorate
+    guarded = require(*roles, api=True)(wrapper) if roles != ("public",) else wrapper
+    if roles == ("public",):
+        guarded.scm_roles = ("public",)
+    guarded.scm_api_spec = spec
+    return guarded
 
 
-def openapi_document(prefix: str, title: str = "scm_plugin API") -> dict[str, Any]:
+def openapi_document(prefix: str, routes: list[RouteSpec], title: str = "scm_plugin API") -> dict[str, Any]:
     schemas: dict[str, Any] = {}
 
     def ref(model: type[BaseModel]) -> dict[str, str]:
@@ -99,7 +120,7 @@ def openapi_document(prefix: str, title: str = "scm_plugin API") -> dict[str, An
 
     error_ref = ref(ErrorOut)
     paths: dict[str, Any] = {}
-    for spec in ROUTES:
+    for spec in routes:
         path = spec.rule.replace("<int:", "<").replace("<", "{").replace(">", "}")
         op: dict[str, Any] = {"summary": spec.summary, "operationId": f"{spec.method.lower()}_{path}",
                               "responses": {}}

@@ -1,4 +1,11 @@
-from flask import current_app, g, jsonify, request
+"""The API blueprint of one app: authentication, the error shape, the OpenAPI document,
+the caller and their customers, a JSON 404/405 for everything else — and the routes of
+the enabled modules (``build_blueprint``)."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flask import Blueprint, current_app, g, jsonify, request
 from flask_wtf.csrf import ValidationError as CSRFValidationError
 from flask_wtf.csrf import validate_csrf
 from werkzeug.exceptions import HTTPException
@@ -7,25 +14,41 @@ from werkzeug.routing import PathConverter
 from scm_plugin import accounts
 from scm_plugin.api_errors import api_error
 from scm_plugin.auth import SCMUser, get_user, set_api_user
-from scm_plugin.erp_bridge.repos import erp as erp_repo
 from scm_plugin.i18n import current_locale
+from scm_plugin.modules import Module
 from scm_plugin.permissions import current_scope
 from scm_plugin.state import get_db, get_state
 
-from . import bp
-from .schemas import CustomerList, MeOut, ProcessStepList
-from .spec import api_route, openapi_document
+from .schemas import CustomerList, MeOut
+from .spec import ApiRoutes, RouteSpec, openapi_document
 
 _UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
+routes = ApiRoutes()
 
-@bp.record_once
-def _exempt_from_form_csrf(setup_state):
-    # Bearer requests carry no cookie and need no CSRF token; session requests are
-    # checked below with the X-CSRFToken header instead of a form field.
-    csrf = setup_state.app.extensions.get("csrf")
-    if csrf is not None:
-        csrf.exempt(bp)
+
+def build_blueprint(modules: Sequence[Module]) -> Blueprint:
+    """The API of one app: the shared routes and those of its enabled modules."""
+    bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+    @bp.record_once
+    def _exempt_from_form_csrf(setup_state):
+        # Bearer requests carry no cookie and need no CSRF token; session requests are
+        # checked with the X-CSRFToken header instead of a form field (_authenticate).
+        csrf = setup_state.app.extensions.get("csrf")
+        if csrf is not None:
+            csrf.exempt(bp)
+
+    bp.record_once(_register_converter)
+    bp.before_request(_authenticate)
+    bp.after_request(_options_allow)
+    routes.register(bp)
+    for module in modules:
+        if module.api is not None:
+            module.api.register(bp)
+    bp.add_url_rule("/<scm_any_path:_unknown>", endpoint="unknown", view_func=unknown,
+                    methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    return bp
 
 
 class _AnyPath(PathConverter):
@@ -35,12 +58,10 @@ class _AnyPath(PathConverter):
     regex = r"[^/][\s\S]*?"
 
 
-@bp.record_once
 def _register_converter(setup_state):
     setup_state.app.url_map.converters.setdefault("scm_any_path", _AnyPath)
 
 
-@bp.before_request
 def _authenticate():
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
@@ -58,31 +79,36 @@ def _authenticate():
     return None
 
 
-@api_route(bp, "/openapi.json", summary="This document", roles=("public",))
+@routes.route("/openapi.json", summary="This document", roles=("public",))
 def openapi():
-    doc = openapi_document(f"{get_state().url_prefix}/api/v1")
+    doc = openapi_document(f"{get_state().url_prefix}/api/v1", _app_routes())
     return jsonify(doc)
 
 
-@api_route(bp, "/me", summary="The user behind this token or session", response=MeOut)
+def _app_routes() -> list[RouteSpec]:
+    """The API routes of this app, in the order they were registered."""
+    prefix = f"{request.blueprint}."
+    views = current_app.view_functions
+    found = []
+    for rule in current_app.url_map.iter_rules():
+        spec = getattr(views.get(rule.endpoint), "scm_api_spec", None)
+        if rule.endpoint.startswith(prefix) and spec is not None and spec not in found:
+            found.append(spec)
+    return found
+
+
+@routes.route("/me", summary="The user behind this token or session", response=MeOut)
 def me():
     user = get_user()
     return jsonify(MeOut(username=user.username, display_name=user.display_name, role=user.role,
                          customer_code=user.customer_code, locale=current_locale()).model_dump())
 
 
-@api_route(bp, "/customers", summary="Customers in the caller's scope", response=CustomerList)
+@routes.route("/customers", summary="Customers in the caller's scope", response=CustomerList)
 def customers():
     scope = current_scope()
     rows = get_db().read(lambda tx: scope.customers(tx))
     return jsonify({"items": rows})
-
-
-@api_route(bp, "/process-steps", summary="The ERP's process steps, in route order",
-           roles=("rep", "admin"), response=ProcessStepList)
-def process_steps():
-    rows = get_db().read(erp_repo.process_steps)
-    return jsonify({"items": [{"code": r["code"], "name": r["name"], "seq": int(r["seq"])} for r in rows]})
 
 
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
@@ -103,7 +129,6 @@ def _allowed_methods() -> list[str]:
     return allowed + ["OPTIONS"] if allowed else []
 
 
-@bp.after_request
 def _options_allow(resp):
     if request.method == "OPTIONS" and "Allow" in resp.headers:
         allowed = _allowed_methods()
@@ -113,7 +138,6 @@ def _options_allow(resp):
     return resp
 
 
-@bp.route("/<scm_any_path:_unknown>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 def unknown(_unknown):
     allowed = _allowed_methods()
     if allowed:

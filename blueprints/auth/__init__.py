@@ -1,6 +1,9 @@
 """Login, logout and the language switch."""
-from flask import Blueprint
+from scm_plugin.modules import Module
 
-bp = Blueprint("auth", __name__)
+from . import views
 
-from . import views  # noqa: E402,F401  (routes attach to bp)
+module = Module(
+    name="auth",
+    blueprint=views.bp,
+)

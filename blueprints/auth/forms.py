@@ -1,7 +1,7 @@
-from scm_plugin.forms import SCMForm as FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from scm_plugin.forms import SCMForm as FlaskForm
 from scm_plugin.i18n import _l
 
 

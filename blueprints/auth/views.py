@@ -1,16 +1,17 @@
-from flask import current_app, redirect, render_template, request, session
+from flask import Blueprint, current_app, redirect, render_template, request, session
 from flask_login import login_user, logout_user
+from scm_plugin.erp_bridge.repos import users as users_repo
 
 from scm_plugin import accounts
 from scm_plugin.auth import SCMUser, get_user, header_user, public, safe_next
-from scm_plugin.erp_bridge.repos import users as users_repo
 from scm_plugin.i18n import format_datetime
 from scm_plugin.messages import message
 from scm_plugin.state import get_state
 from scm_plugin.web import scm_url
 
-from . import bp
 from .forms import LoginForm
+
+bp = Blueprint("auth", __name__)
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -1,11 +1,18 @@
 """Function 6: customer stock upkeep (客户库存维护) — the customers' stock figures kept
 by their reps, with history, consumption rate and days of cover."""
-from flask import Blueprint
+from scm_plugin.modules import MenuEntry, Module
+from scm_plugin.roles import STAFF
 
-bp = Blueprint("customer_stock", __name__, url_prefix="/customer-stock")
+from . import api, views
 
 DEFAULTS = {
     "SCM_STOCK_RATE_WINDOW_DAYS": 90,   # consumption rate over this many days of history
 }
 
-from . import views  # noqa: E402,F401
+module = Module(
+    name="customer_stock",
+    blueprint=views.bp,
+    api=api.routes,
+    menu=(MenuEntry(6, "customer_stock.index", "Customer stock upkeep", STAFF),),
+    defaults=DEFAULTS,
+)

@@ -29,15 +29,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask import current_app
-
-from scm_plugin import audit
-from scm_plugin.blueprints.inventory.services import NoSuchItem, complete_value, parse_quantity
 from scm_plugin.erp_bridge import Database, TransactionConflict, UniqueViolation
 from scm_plugin.erp_bridge.clock import utcnow
 from scm_plugin.erp_bridge.repos import customer_stock as repo
 from scm_plugin.erp_bridge.repos import erp as erp_repo
 from scm_plugin.erp_bridge.repos.scope import Scope
+
+from scm_plugin import audit
 from scm_plugin.errors import InvalidInput, NotFound
+from scm_plugin.items import NoSuchItem, complete_value
+from scm_plugin.quantities import STOCK, quantity_field
 
 MAX_REMARKS = 255
 DAY = dt.timedelta(days=1)
@@ -208,7 +209,7 @@ def record(db: Database, user, scope: Scope, customer_code: str, inventory_code,
     InvalidInput (quantity, remarks). Returns the saved figure."""
     fields: dict[str, str] = {}
     try:
-        qty = parse_quantity(quantity)
+        qty = quantity_field(quantity, rule=STOCK)
     except InvalidInput as exc:
         fields.update(exc.fields)
     try:

@@ -1,17 +1,20 @@
-from flask import flash, redirect, render_template, request
+from flask import Blueprint, flash, redirect, render_template, request
 
 from scm_plugin import export
 from scm_plugin.auth import get_user, require
-from scm_plugin.blueprints.inventory.services import NoSuchItem
 from scm_plugin.errors import InvalidInput
 from scm_plugin.i18n import _, format_quantity, local_today
+from scm_plugin.items import NoSuchItem
 from scm_plugin.messages import message
 from scm_plugin.permissions import current_scope
 from scm_plugin.state import get_db
 from scm_plugin.web import scm_url
 
-from . import bp, services
+from . import services
 from .forms import StockForm
+
+bp = Blueprint("customer_stock", __name__, url_prefix="/customer-stock")
+
 
 STAFF = ("rep", "admin")
 

@@ -2,10 +2,10 @@
 with (``services.DocumentIn``), and the rep's list filters from allow-lists."""
 from __future__ import annotations
 
+from scm_plugin.erp_bridge.repos.documents import SORTS, STATES
 from werkzeug.datastructures import MultiDict
 
-from scm_plugin.blueprints.feedback.forms import date_arg, schema_input  # noqa: F401  (shared with the feedback forms)
-from scm_plugin.erp_bridge.repos.documents import SORTS, STATES
+from scm_plugin.validation import date_arg
 
 
 def document_data(form: MultiDict) -> dict:

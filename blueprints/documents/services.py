@@ -16,15 +16,15 @@ import datetime as dt
 
 from flask import current_app
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-
-from scm_plugin import audit, drafts, i18n, storage
-from scm_plugin.blueprints.feedback import common
 from scm_plugin.erp_bridge import Database
 from scm_plugin.erp_bridge.clock import utcnow
 from scm_plugin.erp_bridge.repos import documents as repo
 from scm_plugin.erp_bridge.repos import users as users_repo
 from scm_plugin.erp_bridge.repos.scope import Scope
+
+from scm_plugin import attachments, audit, drafts, i18n, notify, storage
 from scm_plugin.errors import Conflict, InvalidInput, NotFound
+from scm_plugin.serialize import iso
 
 MAX_SUBJECT = 200
 MAX_CUSTOMERS = 500
@@ -124,7 +124,7 @@ def share(db: Database, user, scope: Scope, data: DocumentIn, upload, *, draft_i
     stored = []
     if not has_draft:
         try:
-            stored = common.store_all([upload] if upload is not None else [], field="file", max_files=1)
+            stored = attachments.store_all([upload] if upload is not None else [], field="file", max_files=1)
         except InvalidInput as exc:
             errors.update(exc.fields)
         else:
@@ -139,7 +139,7 @@ def share(db: Database, user, scope: Scope, data: DocumentIn, upload, *, draft_i
             document_id = repo.insert(tx, subject=data.subject, uploaded_by=user.id,
                                       expires_at=expiry_of(data.expires_on))
             if stored:
-                [attachment_id] = common.attach(tx, stored, owner_type="document", owner_id=document_id,
+                [attachment_id] = attachments.attach(tx, stored, owner_type="document", owner_id=document_id,
                                                 customer_code=None, user_id=user.id)
             elif has_draft:
                 drafts.adopt_drafts(tx, [draft_id], user_id=user.id, owner_type="document", owner_id=document_id,
@@ -154,7 +154,7 @@ def share(db: Database, user, scope: Scope, data: DocumentIn, upload, *, draft_i
                          detail=f"{data.subject} → {', '.join(data.customer_codes)}")
             _notify_customers(tx, document_id, data)
     except BaseException:
-        common.discard_all(stored)
+        attachments.discard_all(stored)
         raise
     return get_document(db, scope, document_id)
 
@@ -264,9 +264,9 @@ def _notify_customers(tx, document_id: int, data: DocumentIn) -> None:
         return
     from scm_plugin.outbox import enqueue_mail
 
-    link = common.link("documents.portal_list")
+    link = notify.link("documents.portal_list")
     for code in data.customer_codes:
-        customer, recipients = common.customer_recipients(tx, code)
+        customer, recipients = notify.customer_recipients(tx, code)
         for email, locale, name in recipients:
             with i18n.force_locale(locale):
                 enqueue_mail(tx, to=email, template="documents_shared",
@@ -281,12 +281,12 @@ def to_api(doc: dict) -> dict:
         id=doc["id"], subject=doc["subject"],
         file=DocumentFileOut(original_name=doc["original_name"], content_type=doc["content_type"],
                              size_bytes=int(doc["size_bytes"])),
-        created_at=common.iso(doc["created_at"]), uploaded_by=doc.get("uploaded_by_name"),
-        expires_at=common.iso(doc.get("expires_at")), expired=bool(doc.get("expired")),
+        created_at=iso(doc["created_at"]), uploaded_by=doc.get("uploaded_by_name"),
+        expires_at=iso(doc.get("expires_at")), expired=bool(doc.get("expired")),
         targets=[ReceiptOut(customer_code=t["customer_code"], customer_name=t.get("customer_name"),
                             downloaded=t.get("first_download_at") is not None,
-                            first_download_at=common.iso(t.get("first_download_at")),
+                            first_download_at=iso(t.get("first_download_at")),
                             first_download_by=t.get("first_download_by_name"),
-                            last_download_at=common.iso(t.get("last_download_at")),
+                            last_download_at=iso(t.get("last_download_at")),
                             download_count=int(t.get("download_count") or 0))
                  for t in doc.get("targets", [])]).model_dump()

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import current_app, flash, redirect, render_template, request
+from flask import Blueprint, current_app, flash, redirect, render_template, request
 
-from scm_plugin import export
+from scm_plugin import attachments, export
 from scm_plugin.auth import get_user, require
-from scm_plugin.blueprints.feedback import common
 from scm_plugin.errors import Conflict, InvalidInput
 from scm_plugin.i18n import _
 from scm_plugin.messages import field_messages, message
 from scm_plugin.permissions import current_scope
 from scm_plugin.state import get_db
+from scm_plugin.validation import parse, schema_input
 from scm_plugin.web import scm_url
 
-from . import bp, services
-from .forms import document_data, list_filters, schema_input
+from . import services
+from .forms import document_data, list_filters
+
+bp = Blueprint("documents", __name__, url_prefix="/documents")
+
 
 STAFF = ("rep", "admin")
 EXPORT_LIMIT = 10000
@@ -75,13 +78,13 @@ def new():
     data = document_data(request.form)
     upload = request.files.get("file")
     draft_ids = request.form.getlist("draft_ids")
-    draft_id = draft_ids[-1] if draft_ids and not common.present([upload]) else None
+    draft_id = draft_ids[-1] if draft_ids and not attachments.present([upload]) else None
     try:
-        parsed = common.parse(services.DocumentIn, schema_input(data))
+        parsed = parse(services.DocumentIn, schema_input(data))
         doc = services.share(db, user, current_scope(), parsed, upload, draft_id=draft_id)
     except InvalidInput as exc:
-        new_file = common.present([upload])
-        drafts, file_errors = common.keep_drafts(db, user, new_file, [] if new_file or not draft_id else [draft_id])
+        new_file = attachments.present([upload])
+        drafts, file_errors = attachments.keep_drafts(db, user, new_file, [] if new_file or not draft_id else [draft_id])
         errors = {**exc.fields, **{("file" if k == "files" else k): v for k, v in file_errors.items()}}
         return _form_page(data, errors=field_messages(errors), drafts=drafts, status=400)
     flash(_("%(subject)s was shared with %(n)s customers.", subject=doc["subject"], n=len(doc["targets"])),
@@ -99,7 +102,7 @@ def detail(document_id):
 @bp.route("/<int:document_id>/file")
 @require(*STAFF)
 def file(document_id):
-    return common.download(services.download(get_db(), get_user(), current_scope(), document_id))
+    return attachments.download(services.download(get_db(), get_user(), current_scope(), document_id))
 
 
 @bp.route("/<int:document_id>/withdraw", methods=["POST"])
@@ -127,4 +130,4 @@ def portal_list():
 @bp.route("/portal/<int:document_id>/file")
 @require("customer")
 def portal_file(document_id):
-    return common.download(services.download(get_db(), get_user(), current_scope(), document_id))
+    return attachments.download(services.download(get_db(), get_user(), current_scope(), document_id))

@@ -2,11 +2,10 @@
 with (``services.FeedbackIn`` / ``ReplyIn``), and the list filters from allow-lists."""
 from __future__ import annotations
 
-import datetime as dt
-
+from scm_plugin.erp_bridge.repos.feedback import SORTS, STATUSES, TYPES
 from werkzeug.datastructures import MultiDict
 
-from scm_plugin.erp_bridge.repos.feedback import SORTS, STATUSES, TYPES
+from scm_plugin.validation import date_arg
 
 FEEDBACK_FIELDS = ("type", "subject", "body")
 
@@ -14,22 +13,6 @@ FEEDBACK_FIELDS = ("type", "subject", "body")
 def feedback_data(form: MultiDict) -> dict:
     """The submitted fields as typed (shown again when the form is refused)."""
     return {name: form.get(name, "").strip() for name in FEEDBACK_FIELDS}
-
-
-def schema_input(data: dict) -> dict:
-    """Empty fields become missing ones: the schema then says "required"."""
-    return {k: v for k, v in data.items() if v not in ("", None)}
-
-
-def date_arg(raw: str | None) -> tuple[dt.date | None, bool]:
-    """A YYYY-MM-DD filter value: the date (None if empty) and whether it was valid."""
-    raw = (raw or "").strip()
-    if not raw:
-        return None, True
-    try:
-        return dt.date.fromisoformat(raw), True
-    except ValueError:
-        return None, False
 
 
 def list_filters(args: MultiDict, *, staff: bool) -> tuple[dict, bool]:

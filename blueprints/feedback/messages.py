@@ -1,8 +1,7 @@
 """Message codes of the feedback module (and of the uploads it shares with documents)."""
 from scm_plugin.i18n import _l
-from scm_plugin.messages import register
 
-register({
+MESSAGES = {
     "too_many_files": _l("At most 10 files at a time."),
     "feedback_closed": _l("This feedback is closed; nothing more can be added."),
-})
+}

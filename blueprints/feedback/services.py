@@ -17,16 +17,16 @@ from typing import Literal
 
 from flask import current_app
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-
-from scm_plugin import audit, drafts, i18n
 from scm_plugin.erp_bridge import Database
 from scm_plugin.erp_bridge.repos import erp as erp_repo
 from scm_plugin.erp_bridge.repos import feedback as repo
 from scm_plugin.erp_bridge.repos import users as users_repo
 from scm_plugin.erp_bridge.repos.scope import Scope
-from scm_plugin.errors import Conflict, InvalidInput, NotFound
 
-from . import common
+from scm_plugin import attachments, audit, drafts, i18n, notify
+from scm_plugin.errors import Conflict, InvalidInput, NotFound
+from scm_plugin.serialize import iso
+from scm_plugin.validation import parse
 
 log = logging.getLogger(__name__)
 
@@ -186,12 +186,12 @@ def file_feedback(db: Database, user, scope: Scope, data: FeedbackIn, *, uploads
     customer_code = user.customer_code if user.role == "customer" else None
     if not customer_code or scope.kind != "customer":
         raise NotFound("customer")
-    stored = common.store_all(uploads)
+    stored = attachments.store_all(uploads)
     try:
         with db.transaction(write=True) as tx:
             feedback_id = repo.insert(tx, customer_code=customer_code, fb_type=data.type, subject=data.subject,
                                       body=data.body, created_by=user.id)
-            common.attach(tx, stored, owner_type="feedback", owner_id=feedback_id, customer_code=customer_code,
+            attachments.attach(tx, stored, owner_type="feedback", owner_id=feedback_id, customer_code=customer_code,
                           user_id=user.id)
             adopted = drafts.adopt_drafts(tx, draft_ids, user_id=user.id, owner_type="feedback",
                                           owner_id=feedback_id, customer_code=customer_code)
@@ -199,7 +199,7 @@ def file_feedback(db: Database, user, scope: Scope, data: FeedbackIn, *, uploads
                          detail=f"{data.type}: {data.subject} ({len(stored) + adopted} files)")
             _notify_reps(tx, feedback_id, customer_code, data)
     except BaseException:
-        common.discard_all(stored)
+        attachments.discard_all(stored)
         raise
     return get_feedback(db, scope, feedback_id)
 
@@ -209,7 +209,7 @@ def add_attachment(db: Database, user, scope: Scope, feedback_id: int, upload) -
     fb = db.read(lambda tx: _visible(tx, scope, feedback_id))
     if fb["status"] == "closed":
         raise Conflict("feedback_closed")
-    stored = common.store_all([upload] if upload is not None else [], field="file", max_files=1)
+    stored = attachments.store_all([upload] if upload is not None else [], field="file", max_files=1)
     if not stored:
         raise InvalidInput({"file": "file_required"})
     try:
@@ -217,12 +217,12 @@ def add_attachment(db: Database, user, scope: Scope, feedback_id: int, upload) -
             fb = _visible(tx, scope, feedback_id, lock=True)
             if fb["status"] == "closed":
                 raise Conflict("feedback_closed")
-            [att_id] = common.attach(tx, stored, owner_type="feedback", owner_id=feedback_id,
+            [att_id] = attachments.attach(tx, stored, owner_type="feedback", owner_id=feedback_id,
                                      customer_code=fb["customer_code"], user_id=user.id)
             audit.record(tx, "feedback.attach", "feedback", feedback_id, customer_code=fb["customer_code"],
                          detail=stored[0].original_name)
     except BaseException:
-        common.discard_all(stored)
+        attachments.discard_all(stored)
         raise
     return get_attachment(db, scope, feedback_id, att_id)
 
@@ -235,8 +235,8 @@ def reply(db: Database, user, scope: Scope, feedback_id: int, body: str | None, 
     ensure_visible(db, scope, feedback_id)
     if scope.kind != "grants":
         raise NotFound("feedback")
-    data = common.parse(ReplyIn, {"body": body or "", "internal": bool(internal)})
-    stored = common.store_all(uploads)
+    data = parse(ReplyIn, {"body": body or "", "internal": bool(internal)})
+    stored = attachments.store_all(uploads)
     try:
         with db.transaction(write=True) as tx:
             fb = _visible(tx, scope, feedback_id, lock=True)
@@ -244,7 +244,7 @@ def reply(db: Database, user, scope: Scope, feedback_id: int, body: str | None, 
                 raise Conflict("feedback_closed")
             reply_id, at = repo.insert_reply(tx, feedback_id, body=data.body, author_id=user.id,
                                              internal=data.internal)
-            common.attach(tx, stored, owner_type="reply", owner_id=reply_id, customer_code=fb["customer_code"],
+            attachments.attach(tx, stored, owner_type="reply", owner_id=reply_id, customer_code=fb["customer_code"],
                           user_id=user.id)
             adopted = drafts.adopt_drafts(tx, draft_ids, user_id=user.id, owner_type="reply", owner_id=reply_id,
                                           customer_code=fb["customer_code"])
@@ -258,7 +258,7 @@ def reply(db: Database, user, scope: Scope, feedback_id: int, body: str | None, 
                              detail=f"{files} files")
                 _mail_customer(tx, fb, data.body, files, user)
     except BaseException:
-        common.discard_all(stored)
+        attachments.discard_all(stored)
         raise
     fb = get_feedback(db, scope, feedback_id)
     return next(r for r in fb["replies"] if r["id"] == reply_id)
@@ -308,7 +308,7 @@ def _notify_reps(tx, feedback_id: int, customer_code: str, data: FeedbackIn) -> 
     from scm_plugin.outbox import enqueue_mail
 
     customer = erp_repo.customer(tx, customer_code) or {"code": customer_code, "name": customer_code}
-    link = common.link("feedback.detail", feedback_id=feedback_id)
+    link = notify.link("feedback.detail", feedback_id=feedback_id)
     for rep in users_repo.reps_of_customer(tx, customer_code, i18n.local_today()):
         if not rep["email"]:
             continue
@@ -325,11 +325,11 @@ def _mail_customer(tx, fb: dict, body: str, files: int, user) -> None:
     from scm_plugin.outbox import enqueue_mail
 
     code = fb["customer_code"]
-    customer, recipients = common.customer_recipients(tx, code)
+    customer, recipients = notify.customer_recipients(tx, code)
     author = users_repo.by_id(tx, fb["created_by"]) if fb["created_by"] else None
     if author and author["active"] and author["email"] and author["customer_code"] == code:
         recipients = [(author["email"], author["locale"], author["display_name"] or author["username"])]
-    link = common.link("feedback.portal_detail", feedback_id=fb["id"])
+    link = notify.link("feedback.portal_detail", feedback_id=fb["id"])
     for email, locale, name in recipients:
         with i18n.force_locale(locale):
             enqueue_mail(tx, to=email, template="feedback_reply",
@@ -342,21 +342,21 @@ def _mail_customer(tx, fb: dict, body: str, files: int, user) -> None:
 # --- API representations -------------------------------------------------------------------------
 def file_to_api(a: dict) -> dict:
     return FileOut(id=a["id"], original_name=a["original_name"], content_type=a["content_type"],
-                   size_bytes=int(a["size_bytes"]), uploaded_at=common.iso(a["uploaded_at"])).model_dump()
+                   size_bytes=int(a["size_bytes"]), uploaded_at=iso(a["uploaded_at"])).model_dump()
 
 
 def to_api(fb: dict) -> dict:
     return FeedbackOut(
         id=fb["id"], type=fb["fb_type"], subject=fb["subject"], body=fb["body"], status=fb["status"],
         customer_code=fb["customer_code"], customer_name=fb.get("customer_name"),
-        created_by=fb.get("created_by_name"), created_at=common.iso(fb["created_at"]),
-        last_reply_at=common.iso(fb.get("last_reply_at")), closed_at=common.iso(fb.get("closed_at")),
+        created_by=fb.get("created_by_name"), created_at=iso(fb["created_at"]),
+        last_reply_at=iso(fb.get("last_reply_at")), closed_at=iso(fb.get("closed_at")),
         attachments=[file_to_api(a) for a in fb.get("attachments", [])],
         replies=[reply_to_api(r) for r in fb.get("replies", [])]).model_dump()
 
 
 def reply_to_api(r: dict) -> dict:
-    return ReplyOut(id=r["id"], body=r["body"], author=r.get("author_name"), created_at=common.iso(r["created_at"]),
+    return ReplyOut(id=r["id"], body=r["body"], author=r.get("author_name"), created_at=iso(r["created_at"]),
                     internal=bool(r.get("is_internal")),
                     attachments=[file_to_api(a) for a in r.get("attachments", [])]).model_dump()
 
@@ -365,5 +365,5 @@ def summary_to_api(row: dict) -> dict:
     return FeedbackSummaryOut(
         id=row["id"], type=row["fb_type"], subject=row["subject"], status=row["status"],
         customer_code=row["customer_code"], customer_name=row.get("customer_name"),
-        created_by=row.get("created_by_name"), created_at=common.iso(row["created_at"]),
-        last_reply_at=common.iso(row.get("last_reply_at")), reply_count=int(row.get("reply_count") or 0)).model_dump()
+        created_by=row.get("created_by_name"), created_at=iso(row["created_at"]),
+        last_reply_at=iso(row.get("last_reply_at")), reply_count=int(row.get("reply_count") or 0)).model_dump()

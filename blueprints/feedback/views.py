@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import current_app, flash, redirect, render_template, request
+from flask import Blueprint, current_app, flash, redirect, render_template, request
 
-from scm_plugin import export
+from scm_plugin import attachments, export
 from scm_plugin.auth import get_user, require
 from scm_plugin.errors import Conflict, InvalidInput
 from scm_plugin.i18n import _
 from scm_plugin.messages import field_messages, message
 from scm_plugin.permissions import current_scope
 from scm_plugin.state import get_db
+from scm_plugin.validation import parse, schema_input
 from scm_plugin.web import scm_url
 
-from . import bp, common, services
-from .forms import feedback_data, list_filters, schema_input
+from . import services
+from .forms import feedback_data, list_filters
+
+bp = Blueprint("feedback", __name__, url_prefix="/feedback")
+
 
 STAFF = ("rep", "admin")
 EXPORT_LIMIT = 10000
@@ -90,7 +94,7 @@ def detail(feedback_id):
 @require(*STAFF)
 def reply(feedback_id):
     user, db = get_user(), get_db()
-    uploads = common.present(request.files.getlist("files"))
+    uploads = attachments.present(request.files.getlist("files"))
     draft_ids = request.form.getlist("draft_ids")
     body = request.form.get("body", "")
     internal = request.form.get("internal") == "1"
@@ -98,7 +102,7 @@ def reply(feedback_id):
         services.reply(db, user, current_scope(), feedback_id, body, internal=internal, uploads=uploads,
                        draft_ids=draft_ids)
     except InvalidInput as exc:
-        drafts, file_errors = common.keep_drafts(db, user, uploads, draft_ids)
+        drafts, file_errors = attachments.keep_drafts(db, user, uploads, draft_ids)
         errors = {**exc.fields, **file_errors}
         return _detail_page(feedback_id, status=400, errors=field_messages(errors), drafts=drafts, body=body,
                             internal=internal)
@@ -138,7 +142,7 @@ def delete(feedback_id):
 @bp.route("/<int:feedback_id>/files/<int:attachment_id>")
 @require(*STAFF)
 def attachment(feedback_id, attachment_id):
-    return common.download(services.get_attachment(get_db(), current_scope(), feedback_id, attachment_id))
+    return attachments.download(services.get_attachment(get_db(), current_scope(), feedback_id, attachment_id))
 
 
 # --- the customers' side ----------------------------------------------------------------------
@@ -163,13 +167,13 @@ def portal_new():
         return render_template("scm/feedback/portal_new.html", data=data, errors={}, drafts=[])
     user, db = get_user(), get_db()
     data = feedback_data(request.form)
-    uploads = common.present(request.files.getlist("files"))
+    uploads = attachments.present(request.files.getlist("files"))
     draft_ids = request.form.getlist("draft_ids")
     try:
-        parsed = common.parse(services.FeedbackIn, schema_input(data))
+        parsed = parse(services.FeedbackIn, schema_input(data))
         fb = services.file_feedback(db, user, current_scope(), parsed, uploads=uploads, draft_ids=draft_ids)
     except InvalidInput as exc:
-        drafts, file_errors = common.keep_drafts(db, user, uploads, draft_ids)
+        drafts, file_errors = attachments.keep_drafts(db, user, uploads, draft_ids)
         errors = {**exc.fields, **file_errors}
         return render_template("scm/feedback/portal_new.html", data=data, errors=field_messages(errors),
                                drafts=drafts), 400
@@ -188,4 +192,4 @@ def portal_detail(feedback_id):
 @bp.route("/portal/<int:feedback_id>/files/<int:attachment_id>")
 @require("customer")
 def portal_attachment(feedback_id, attachment_id):
-    return common.download(services.get_attachment(get_db(), current_scope(), feedback_id, attachment_id))
+    return attachments.download(services.get_attachment(get_db(), current_scope(), feedback_id, attachment_id))

@@ -1,6 +1,9 @@
 """The landing page: 客户业务管理 with the nine functions and what waits in the user's scope."""
-from flask import Blueprint
+from scm_plugin.modules import Module
 
-bp = Blueprint("home", __name__)
+from . import views
 
-from . import views  # noqa: E402,F401
+module = Module(
+    name="home",
+    blueprint=views.bp,
+)

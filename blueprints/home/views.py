@@ -1,11 +1,13 @@
-from flask import current_app, redirect, render_template
+from flask import Blueprint, current_app, redirect, render_template
 
 from scm_plugin.auth import get_user, require
 from scm_plugin.permissions import current_scope
 from scm_plugin.state import get_db
 from scm_plugin.web import scm_url
 
-from . import bp, services
+from . import services
+
+bp = Blueprint("home", __name__)
 
 
 @bp.route("/")

@@ -1,13 +1,8 @@
-"""Message codes of the stock functions (inventory query, supplier stock import; the
-customer stock upkeep uses them too)."""
+"""Message codes of the inventory query and the supplier stock import."""
 from scm_plugin.i18n import _l
-from scm_plugin.messages import register
 
-register({
-    "no_such_item": _l("No such item."),
+MESSAGES = {
     "inventory_one_key": _l("Give exactly one of inventory_code, item_name and master_disc_no."),
-    "stock_quantity_negative": _l("The quantity may not be negative."),
-    "stock_quantity_too_large": _l("The quantity must be below 10,000,000,000."),
     "supplier_unknown": _l("No such supplier code in the ERP."),
     "import_duplicate_row": _l("The same supplier and item are already in row %(row)s."),
     "import_file_unreadable": _l("This file cannot be read as a CSV or Excel (.xlsx) sheet."),
@@ -16,4 +11,4 @@ register({
     "import_columns_missing": _l("The first row must name the columns: %(columns)s."),
     "import_no_rows": _l("The sheet has no rows below its header."),
     "import_too_many_rows": _l("At most %(limit)s rows per import."),
-})
+}

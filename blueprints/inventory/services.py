@@ -19,75 +19,19 @@ Where each figure comes from, and its time:
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask import current_app
-
 from scm_plugin.erp_bridge import Database
 from scm_plugin.erp_bridge.clock import utcnow
 from scm_plugin.erp_bridge.repos import customer_stock as customer_repo
 from scm_plugin.erp_bridge.repos import inventory as repo
 from scm_plugin.erp_bridge.repos.scope import Scope
-from scm_plugin.errors import InvalidInput, NotFound
+
+from scm_plugin.items import NoSuchItem, complete_value
 
 KEYS = tuple(repo.KEYS)          # inventory_code, item_name, master_disc_no
-MAX_INPUT = 255                  # longer than any ERP code or name field: cannot be complete
-MAX_STOCK = Decimal("10000000000")
-MAX_DECIMALS = 4
-
-
-class NoSuchItem(NotFound):
-    """无此货品信息: the input is not a complete, exact key of any item."""
-
-    def __init__(self):
-        super().__init__("item", code="no_such_item")
-
-
-def complete_value(raw) -> str | None:
-    """The input as it will be compared, or None when it cannot be a complete key:
-    surrounding whitespace trimmed; empty, too long or with control/format characters
-    (NUL, zero-width space…) is None."""
-    if not isinstance(raw, str):
-        return None
-    value = raw.strip()
-    if not value or len(value) > MAX_INPUT:
-        return None
-    if any(unicodedata.category(ch)[0] == "C" for ch in value):
-        return None
-    return value
-
-
-def parse_quantity(raw, field: str = "quantity") -> Decimal:
-    """A stock figure: a number ≥ 0 with at most 4 decimals. ``1,250.5`` (thousands
-    separators) is read; ``1,5`` is not a number. Raises InvalidInput for ``field``."""
-    if raw is None or isinstance(raw, bool) or (isinstance(raw, str) and not raw.strip()):
-        raise InvalidInput({field: "required"})
-    if isinstance(raw, float):
-        raw = repr(raw)
-    text = str(raw).strip()
-    if "," in text:
-        head, _, tail = text.partition(".")
-        groups = head.lstrip("+-").split(",")
-        if not (1 <= len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])):
-            raise InvalidInput({field: "quantity_invalid"})
-        text = text.replace(",", "")
-    try:
-        qty = Decimal(text)
-    except (InvalidOperation, ValueError):
-        raise InvalidInput({field: "quantity_invalid"}) from None
-    if not qty.is_finite():
-        raise InvalidInput({field: "quantity_invalid"})
-    if qty < 0:
-        raise InvalidInput({field: "stock_quantity_negative"})
-    if qty >= MAX_STOCK:
-        raise InvalidInput({field: "stock_quantity_too_large"})
-    if qty.as_tuple().exponent < -MAX_DECIMALS and qty != qty.quantize(Decimal(1).scaleb(-MAX_DECIMALS)):
-        raise InvalidInput({field: "quantity_decimals"})
-    if qty == 0:
-        return Decimal(0)
-    return qty.quantize(Decimal(1)) if qty == qty.to_integral() else qty.normalize()
 
 
 def find_item(tx, key: str, raw, limit: int) -> list[dict]:

@@ -22,14 +22,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from flask import current_app
-
-from scm_plugin import audit
 from scm_plugin.erp_bridge import Database
 from scm_plugin.erp_bridge.clock import utcnow
 from scm_plugin.erp_bridge.repos import inventory as repo
-from scm_plugin.errors import InvalidInput, NotFound
 
-from .services import complete_value, parse_quantity
+from scm_plugin import audit
+from scm_plugin.errors import InvalidInput, NotFound
+from scm_plugin.items import complete_value
+from scm_plugin.quantities import STOCK, parse_quantity
 
 log = logging.getLogger(__name__)
 
@@ -219,9 +219,9 @@ def check(db: Database, filename: str, data: bytes) -> Report:
                 r.problems.append(RowProblem(column, "supplier_unknown" if column == "supplier_code"
                                              else "item_unknown"))
         try:
-            r.quantity = parse_quantity(r.quantity_text)
-        except InvalidInput as exc:
-            r.problems.append(RowProblem("quantity", exc.fields["quantity"]))
+            r.quantity = parse_quantity(r.quantity_text, STOCK)
+        except ValueError as exc:
+            r.problems.append(RowProblem("quantity", str(exc)))
         pair = (r.supplier_code, r.inventory_code)
         if r.supplier_code and r.inventory_code:
             if pair in seen:

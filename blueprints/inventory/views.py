@@ -1,6 +1,6 @@
 import datetime as dt
 
-from flask import flash, redirect, render_template, request
+from flask import Blueprint, flash, redirect, render_template, request
 
 from scm_plugin import export, storage
 from scm_plugin.auth import get_user, require
@@ -11,8 +11,11 @@ from scm_plugin.permissions import current_scope
 from scm_plugin.state import get_db
 from scm_plugin.web import scm_url
 
-from . import bp, services, supplier_import
+from . import services, supplier_import
 from .forms import ImportForm
+
+bp = Blueprint("inventory", __name__, url_prefix="/inventory")
+
 
 STAFF = ("rep", "admin")
 ECHO_MAX = 300  # an over-long input is shown back cut to this length

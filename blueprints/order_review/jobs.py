@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import logging
 
-from scm_plugin.scheduler import register_job
-
 from .services import sync_contract_numbers
 
 log = logging.getLogger(__name__)
@@ -15,5 +13,3 @@ def contract_sync_job(app) -> None:
     if n:
         log.info("contract numbers read back for %s orders", n)
 
-
-register_job("contract_sync", contract_sync_job, "SCM_CONTRACT_SYNC_SECONDS")

@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask import current_app
-
-from scm_plugin import audit, i18n, orders
 from scm_plugin.erp_bridge import Database, UniqueViolation
 from scm_plugin.erp_bridge.clock import utcnow
 from scm_plugin.erp_bridge.repos import erp as erp_repo
 from scm_plugin.erp_bridge.repos import erp_forms
 from scm_plugin.erp_bridge.repos import orders as repo
 from scm_plugin.erp_bridge.repos.scope import Scope
+
+from scm_plugin import audit, i18n, orders
 from scm_plugin.errors import Conflict, InvalidInput, NotFound
 
 MAX_REASON = 500

@@ -1,6 +1,6 @@
 import datetime as dt
 
-from flask import current_app, flash, redirect, render_template, request
+from flask import Blueprint, current_app, flash, redirect, render_template, request
 
 from scm_plugin import export, storage
 from scm_plugin.auth import get_user, require
@@ -11,8 +11,11 @@ from scm_plugin.permissions import current_scope
 from scm_plugin.state import get_db
 from scm_plugin.web import scm_url
 
-from . import bp, services
+from . import services
 from .forms import ApproveForm, RejectForm
+
+bp = Blueprint("order_review", __name__, url_prefix="/review")
+
 
 STAFF = ("rep", "admin")
 SORTABLE = ("placed_at", "order_no", "customer", "requested_date")

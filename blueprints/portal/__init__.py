@@ -1,7 +1,12 @@
 """The customers' side (客户服务): place sales and sample orders with documents, follow
 their status, download their own files, re-place a rejected order as a copy."""
-from flask import Blueprint
+from scm_plugin.modules import MenuEntry, Module
+from scm_plugin.roles import CUSTOMER
 
-bp = Blueprint("portal", __name__, url_prefix="/portal")
+from . import views
 
-from . import views  # noqa: E402,F401
+module = Module(
+    name="portal",
+    blueprint=views.bp,
+    portal_menu=(MenuEntry(1, "portal.index", "My orders", (CUSTOMER,)),),
+)

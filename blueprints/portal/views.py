@@ -1,4 +1,4 @@
-from flask import flash, redirect, render_template, request
+from flask import Blueprint, flash, redirect, render_template, request
 from pydantic import ValidationError
 
 from scm_plugin import orders, storage
@@ -11,8 +11,10 @@ from scm_plugin.state import get_db
 from scm_plugin.validation import validation_fields
 from scm_plugin.web import scm_url
 
-from . import bp
 from .forms import blank_lines, order_data_from_form, schema_input
+
+bp = Blueprint("portal", __name__, url_prefix="/portal")
+
 
 PER_PAGE = 20
 

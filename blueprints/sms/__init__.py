@@ -2,9 +2,10 @@
 numbers; per-recipient status that updates itself; the history of batches in scope; the
 route Kannel's delivery reports come back to. The sending itself is the core SMS layer
 (``scm_plugin.sms``), shared with the alert job."""
-from flask import Blueprint
+from scm_plugin.modules import MenuEntry, Module
+from scm_plugin.roles import STAFF
 
-bp = Blueprint("sms", __name__, url_prefix="/sms")
+from . import api, messages, views
 
 DEFAULTS = {
     "SCM_SMS_REFRESH_SECONDS": 5,         # the batch page updates itself this often while messages move
@@ -12,4 +13,11 @@ DEFAULTS = {
     "SCM_SMS_CONTACTS_LIMIT": 500,        # contacts listed on the compose page before search is needed
 }
 
-from . import messages, views  # noqa: E402,F401
+module = Module(
+    name="sms",
+    blueprint=views.bp,
+    api=api.routes,
+    messages=messages.MESSAGES,
+    menu=(MenuEntry(9, "sms.compose", "Send SMS", STAFF),),
+    defaults=DEFAULTS,
+)

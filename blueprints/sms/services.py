@@ -11,14 +11,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from flask import current_app
-
-from scm_plugin import audit, sms
 from scm_plugin.erp_bridge import Database
 from scm_plugin.erp_bridge.clock import utcnow
 from scm_plugin.erp_bridge.repos import sms as repo
 from scm_plugin.erp_bridge.repos.scope import Scope
+
+from scm_plugin import audit, sms
 from scm_plugin.errors import InvalidInput, NotFound
-from scm_plugin.messages import MESSAGES, message
+from scm_plugin.messages import has_message, message
 
 FINAL = ("delivered", "failed", "invalid")
 MAX_ID = 2**63 - 1          # ids in URLs beyond BIGINT are simply not found
@@ -93,7 +93,7 @@ def reason(error: str | None) -> str:
     words are shown as they came."""
     if not error:
         return ""
-    return message(error) if error in MESSAGES else error
+    return message(error) if has_message(error) else error
 
 
 def _effective(m: dict) -> dict:

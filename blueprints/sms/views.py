@@ -1,6 +1,14 @@
 import datetime as dt
 
-from flask import Response, current_app, flash, redirect, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+)
 
 from scm_plugin import export, sms
 from scm_plugin.auth import get_user, public, require
@@ -11,8 +19,11 @@ from scm_plugin.permissions import current_scope
 from scm_plugin.state import get_db
 from scm_plugin.web import scm_url
 
-from . import bp, services
+from . import services
 from .forms import ComposeForm
+
+bp = Blueprint("sms", __name__, url_prefix="/sms")
+
 
 STAFF = ("rep", "admin")
 PER_PAGE = 50

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
-from types import SimpleNamespace
 
 import click
+from flask import Flask
+from werkzeug.serving import run_simple
 
 from .. import accounts
 from ..erp_bridge import erp_schema, migrations
+from ..scheduler import start_in_process
+from . import erp_standin
 
 DEMO_USERS = (
     # username, role, customer, display name, grants
@@ -45,7 +49,7 @@ MAIL_DEFAULT_SENDER = "scm-demo@example.invalid"
     path.chmod(0o600)
 
 
-def prepare(data_dir: str | Path):
+def prepare(data_dir: str | Path, create_app: Callable[[], Flask]):
     """Create whatever of the demo is missing; returns (app, users with passwords)."""
     data_dir = Path(data_dir).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -54,8 +58,6 @@ def prepare(data_dir: str | Path):
     if not cfg.exists():
         _write_settings(cfg, data_dir)
     os.environ["SCM_SETTINGS"] = str(cfg)
-    from ..app import create_app
-
     app = create_app()
     db = app.extensions["scm"].db
     with app.app_context():
@@ -65,29 +67,10 @@ def prepare(data_dir: str | Path):
             erp_schema.load_seed(db, erp_schema.reference_seed())
         migrations.upgrade(db)
         users = _ensure_users(db, data_dir / "demo-users.txt")
-        if "alert_policy" in app.extensions["scm"].modules:
-            _ensure_checkpoint_template(db)
+        for module in app.extensions["scm"].declarations:
+            if module.demo_data is not None:
+                module.demo_data(db)
     return app, users
-
-
-# A rep applies this to an approved order on its alert-policy page: by 14 days before the
-# delivery date the master is cut, half is pressed a week before, all printed 3 days before.
-DEMO_TEMPLATE = ("光盘标准流程", [
-    {"step": "MST", "days_before": "14", "amount": "1"},
-    {"step": "REP", "days_before": "7", "amount": "50%"},
-    {"step": "PRT", "days_before": "3", "amount": "100%"},
-    {"step": "WHI", "days_before": "0", "amount": "100%"},
-])
-
-
-def _ensure_checkpoint_template(db) -> None:
-    from ..blueprints.alert_policy import services as alert_services
-
-    if alert_services.templates(db):
-        return
-    admin = SimpleNamespace(**accounts.find_user(db, "admin"))
-    name, rows = DEMO_TEMPLATE
-    alert_services.save_template(db, admin, None, name=name, family=None, rows=rows)
 
 
 def _ensure_users(db, secrets_file: Path) -> list[tuple[str, str, str]]:
@@ -116,18 +99,14 @@ def _ensure_users(db, secrets_file: Path) -> list[tuple[str, str, str]]:
     return rows
 
 
-def run_demo(data_dir: str, host: str, port: int) -> None:
-    app, users = prepare(data_dir)
+def run_demo(data_dir: str, host: str, port: int, create_app: Callable[[], Flask]) -> None:
+    app, users = prepare(data_dir, create_app)
     url = f"http://{host}:{port}{app.config['SCM_URL_PREFIX']}/"
     click.echo(f"\nscm_plugin demo — 客户业务管理\n  {url}\n  data: {Path(data_dir).resolve()}\n")
     click.echo("  demo users (username / password / role):")
     for username, role, password in users:
         click.echo(f"    {username:<10} {password:<14} {role}")
     click.echo("")
-    from ..scheduler import start_in_process
-    from . import erp_standin
-    erp_standin.register(app)  # the ERP's side of the demo, as scheduled jobs
-    start_in_process(app)
+    start_in_process(app, extra=erp_standin.jobs(app))
     # Not app.run(): inside the flask CLI that call is ignored on purpose.
-    from werkzeug.serving import run_simple
     run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)

@@ -23,7 +23,7 @@ from importlib.resources import files
 from zoneinfo import ZoneInfo
 
 from ..erp_bridge.queries import parse_sql_file
-from ..scheduler import register_job
+from ..modules import Job
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +100,8 @@ def progress_job(app) -> None:
         log.info("demo ERP: %s progress reports written", n)
 
 
-def register(app) -> None:
+def jobs(app) -> tuple[Job, ...]:
+    """The ERP's side of the demo, as jobs of the demo's own scheduler."""
     app.config.setdefault("SCM_DEMO_ERP_SECONDS", 60)
-    register_job("demo_erp_contracts", contracts_job, "SCM_DEMO_ERP_SECONDS")
-    register_job("demo_erp_progress", progress_job, "SCM_DEMO_ERP_SECONDS")
+    return (Job("demo_erp_contracts", contracts_job, "SCM_DEMO_ERP_SECONDS"),
+            Job("demo_erp_progress", progress_job, "SCM_DEMO_ERP_SECONDS"))

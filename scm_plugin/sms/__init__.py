@@ -3,7 +3,7 @@
 ``queue_sms(tx, recipients=[...], text=..., created_by=...)`` checks the text, turns
 every recipient into the number the gateway gets, and writes a batch, its messages and
 one outbox row per sendable message in the caller's transaction. The outbox relay hands
-the rows to ``send_sms`` (registered here for channel ``sms``), which sends through the
+the rows to ``send_sms`` (the core's channel ``sms``), which sends through the
 gateway chosen by ``SCM_SMS_BACKEND``; Kannel's delivery reports move messages on to
 delivered or failed (``record_report``).
 """
@@ -18,11 +18,10 @@ from ..erp_bridge.repos import outbox as outbox_repo
 from ..erp_bridge.repos import sms as repo
 from ..erp_bridge.repos.scope import Scope
 from ..errors import InvalidInput
-from ..outbox import register_sender
-from . import messages  # noqa: F401  (registers the message codes)
 from .numbers import MOBILE, PHS, Normalised, normalise, split_numbers
-from .sender import record_report, send_sms, sms_deferred
-from .text import Text, check as check_text, signature_block, units, unsendable
+from .sender import record_report, send_sms
+from .text import Text, signature_block, units, unsendable
+from .text import check as check_text
 
 CONTACT_PREFIX = "contact:"
 SOURCES = ("manual", "alarm")
@@ -154,8 +153,6 @@ def queue_sms(tx, *, recipients: list[str], text: str, created_by: int | None, s
                     "contact_id": r.contact_id, "contact_name": r.contact_name})
     return {"batch_id": batch_id, "messages": out}
 
-
-register_sender("sms", send_sms, sms_deferred)
 
 __all__ = ["queue_sms", "send_sms", "record_report", "resolve", "text_of", "contact_number", "settings",
            "normalise", "split_numbers", "units", "MOBILE", "PHS", "Recipient"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import current_app
 
 from ..i18n import _l
-from ..messages import register
 
 
 class _MaxChars:
@@ -45,5 +44,3 @@ MESSAGES = {
                                         "To avoid a duplicate it was not sent again: check with the "
                                         "recipient and send it again if needed."),
 }
-
-register(MESSAGES)

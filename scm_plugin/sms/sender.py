@@ -9,7 +9,6 @@ us: a Kannel delivery report for that message closes it, because it names the me
 from __future__ import annotations
 
 import datetime as dt
-
 import hmac
 import logging
 import urllib.parse

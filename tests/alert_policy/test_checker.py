@@ -211,7 +211,7 @@ def test_two_checker_processes_at_once_raise_each_alarm_once(kit, engine_db, tmp
 def test_database_lost_mid_run_fails_cleanly_and_the_next_run_catches_up(kit, engine, engine_db, tmp_path,
                                                                          monkeypatch, caplog):
     from scm_plugin.blueprints.alert_policy import jobs, services
-    from scm_plugin.scheduler import JOBS, run_job
+    from scm_plugin.scheduler import jobs_of, run_job
 
     t = utcnow() + dt.timedelta(hours=1)
     orders = [kit.approved_order() for _ in range(4)]
@@ -236,14 +236,14 @@ def test_database_lost_mid_run_fails_cleanly_and_the_next_run_catches_up(kit, en
         monkeypatch.setattr(services, "_raise", raise_then_fail)
         monkeypatch.setattr(services, "utcnow", lambda: at)  # the job runs "now" = at
         with caplog.at_level("WARNING"):
-            assert run_job(app, JOBS[jobs.JOB_NAME]) is True       # ran, failed, raised nothing out
+            assert run_job(app, jobs_of(app)[jobs.JOB_NAME]) is True       # ran, failed, raised nothing out
         assert "failed on the database" in caplog.text
         app.scm_outage_end()
         assert len(raised) == 2
         assert len(kit.alarms()) == 2                             # the first two committed, with their SMS
         assert kit.sms_count() == 2
         monkeypatch.setattr(services, "_raise", real_raise)
-        assert run_job(app, JOBS[jobs.JOB_NAME]) is True          # the next run catches up
+        assert run_job(app, jobs_of(app)[jobs.JOB_NAME]) is True          # the next run catches up
     alarms = kit.alarms()
     assert sorted(a["order_no"] for a in alarms) == sorted(o["order_no"] for o in orders)
     assert kit.sms_count() == len(orders)

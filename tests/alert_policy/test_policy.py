@@ -331,8 +331,8 @@ def test_run_alerts_command(kit, runner):
 
 
 def test_the_checker_is_a_scheduled_job_with_its_interval(app):
-    from scm_plugin.scheduler import JOBS
-    job = JOBS["alerts"]
+    from scm_plugin.scheduler import jobs_of
+    job = jobs_of(app)["alerts"]
     assert job.interval_key == "SCM_ALERT_INTERVAL_SECONDS" and job.func.__name__ == "alerts_job"
     assert app.config["SCM_ALERT_RUN_SECONDS"] < app.config["SCM_SCHEDULER_LEASE_SECONDS"]
 

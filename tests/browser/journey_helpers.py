@@ -9,6 +9,8 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from fixtures import web as web_fixtures
+
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 # Pages that must not show English once the user's language is zh_CN: words of the UI's
@@ -42,7 +44,7 @@ def shot(snap, page: Page, name: str) -> None:
 
 def cli(app, *args: str) -> str:
     """``flask scm <args>`` as an operator (or the scheduler's job) would run it."""
-    result = app.test_cli_runner().invoke(args=["scm", *args])
+    result = web_fixtures.cli_runner(app).invoke(args=["scm", *args])
     assert result.exit_code == 0, result.output
     return result.output
 

@@ -4,6 +4,7 @@ and records it, so the row is not reclaimed and sent a second time."""
 from __future__ import annotations
 
 import collections
+import dataclasses
 import datetime as dt
 import threading
 
@@ -23,8 +24,10 @@ def test_a_database_blip_after_sending_does_not_send_twice(outage_app, db, monke
     calls: collections.Counter = collections.Counter()
     timers: list[threading.Timer] = []
 
+    channels = app.extensions["scm"].channels
+
     def wrap(channel):
-        real = outbox.SENDERS[channel]
+        real = channels[channel].send
 
         def send_then_blip(app_, row):
             real(app_, row)
@@ -36,7 +39,7 @@ def test_a_database_blip_after_sending_does_not_send_twice(outage_app, db, monke
                 timer.start()
         return send_then_blip
     for channel in ("mail", "sms"):
-        monkeypatch.setitem(outbox.SENDERS, channel, wrap(channel))
+        monkeypatch.setitem(channels, channel, dataclasses.replace(channels[channel], send=wrap(channel)))
     try:
         counts = relay_once(app)
     finally:

@@ -11,7 +11,7 @@ import uuid
 
 from alert_policy.helpers import Kit, utcnow
 from fixtures.orders import order_payload
-from scm_plugin.scheduler import JOBS, run_job
+from scm_plugin.scheduler import jobs_of, run_job
 
 ORDER_FORM = {"kind": "sales", "customer_order_no": "PO-断库-01", "requested_date": "",
               "remarks": "断库期间提交，请勿重复", "lines-0-inventory_code": "1001001", "lines-0-quantity": "12000",
@@ -201,11 +201,11 @@ def test_checker_and_scheduler_lease_recover_after_the_outage(outage_app, db, mo
     t = utcnow() + dt.timedelta(hours=1)
     assert kit.set_policy(order["order_no"], [(t, "REP", 20000)]).status_code == 200
     monkeypatch.setattr(services, "utcnow", lambda: t + dt.timedelta(minutes=5))   # the job runs after it
-    job = JOBS[jobs.JOB_NAME]
+    job = jobs_of(app)[jobs.JOB_NAME]
 
     app.scm_outage_start()
     assert run_job(app, job) is False                       # could not take the lease: nothing ran
-    assert run_job(app, JOBS["outbox"]) is False
+    assert run_job(app, jobs_of(app)["outbox"]) is False
     app.scm_outage_end()
     assert kit.alarms(order["order_no"]) == []
 
@@ -213,7 +213,7 @@ def test_checker_and_scheduler_lease_recover_after_the_outage(outage_app, db, mo
     assert run_job(app, job) is True                        # a rerun raises nothing more
     alarms = kit.alarms(order["order_no"])
     assert len(alarms) == 1 and len(kit.sms_of_alarm(alarms[0]["id"])) == 1
-    assert run_job(app, JOBS["outbox"]) is True
+    assert run_job(app, jobs_of(app)["outbox"]) is True
     lease = db.one("SELECT holder, expires_at FROM scm_lease WHERE name = ?", f"job:{jobs.JOB_NAME}")
     assert lease["holder"] is None and lease["expires_at"] is None  # released: another host may run it
 

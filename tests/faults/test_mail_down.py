@@ -4,6 +4,7 @@ mail arrives exactly once — also when the server went away in the middle of a 
 from __future__ import annotations
 
 import collections
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -84,7 +85,8 @@ def test_relay_interrupted_mid_batch_sends_the_rest_later_without_doubling(app, 
     expected = _expected(db)
     assert sum(expected.values()) == 6                    # rep1 and admin, three orders each
 
-    real_send = outbox.SENDERS["mail"]
+    channels = app.extensions["scm"].channels
+    real_send = channels["mail"].send
     calls = []
 
     def send_then_server_dies(app_, row):
@@ -92,7 +94,7 @@ def test_relay_interrupted_mid_batch_sends_the_rest_later_without_doubling(app, 
         calls.append(row["id"])
         if len(calls) == 1:
             smtp.stop()                                   # gone right after the first message
-    monkeypatch.setitem(outbox.SENDERS, "mail", send_then_server_dies)
+    monkeypatch.setitem(channels, "mail", dataclasses.replace(channels["mail"], send=send_then_server_dies))
 
     assert relay_once(app) == {"sent": 1, "retry": 5, "failed": 0}
     assert len(smtp.messages) == 1

@@ -185,5 +185,5 @@ def test_abandoned_drafts_are_removed_by_the_job_and_adopted_files_stay(app, log
     _place(client, files=[(PDF, "再一个.pdf")], **{"lines-0-quantity": "0", "form_token": "fourth"})
     assert db.scalar("SELECT COUNT(*) AS n FROM scm_attachment WHERE owner_type = 'draft'") == 1
     app.config["SCM_DRAFT_RETENTION_HOURS"] = 0
-    assert scheduler.run_job(app, scheduler.JOBS["drafts"]) is True
+    assert scheduler.run_job(app, scheduler.jobs_of(app)["drafts"]) is True
     assert db.scalar("SELECT COUNT(*) AS n FROM scm_attachment WHERE owner_type = 'draft'") == 0

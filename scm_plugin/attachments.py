@@ -1,33 +1,19 @@
-"""What the feedback and documents modules share: several uploaded files stored as one
-unit (all or nothing), files kept as drafts when a form has to be shown again, a
-permission-checked download, and the API's time format.
+"""Uploaded files of orders, feedback, replies and documents: several files stored as
+one unit (all or nothing), files kept as drafts when a form has to be shown again, a
+permission-checked download.
 
 Files go through ``scm_plugin.storage`` (type by content, generated names, attachment
 downloads with nosniff) and their metadata through ``erp_bridge.repos.files``.
 """
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 
-from pydantic import BaseModel, ValidationError
-
-from scm_plugin import orders, storage
-from scm_plugin.erp_bridge.repos import erp as erp_repo
-from scm_plugin.erp_bridge.repos import files as files_repo
-from scm_plugin.erp_bridge.repos import orders as orders_repo
-from scm_plugin.errors import InvalidInput, NotFound
-from scm_plugin.validation import validation_fields
+from . import orders, storage
+from .erp_bridge.repos import files as files_repo
+from .errors import InvalidInput, NotFound
 
 MAX_FILES = 10
-
-
-def parse(schema: type[BaseModel], data: dict):
-    """Input → the schema, or InvalidInput with a message code per field."""
-    try:
-        return schema.model_validate(data)
-    except ValidationError as exc:
-        raise InvalidInput(validation_fields(exc)) from None
 
 
 def present(uploads: Iterable) -> list:
@@ -85,35 +71,3 @@ def download(attachment: dict | None):
         return storage.download(attachment)
     except FileNotFoundError:
         raise NotFound("attachment") from None
-
-
-def link(endpoint: str, **values) -> str | None:
-    """An absolute link for a mail; None when that page is switched off."""
-    from werkzeug.routing import BuildError
-
-    from scm_plugin.web import scm_url
-    try:
-        return scm_url(endpoint, _external=True, **values)
-    except (BuildError, RuntimeError):
-        return None
-
-
-def customer_recipients(tx, customer_code: str) -> tuple[dict, list[tuple[str, str | None, str]]]:
-    """Who hears about something for a customer company: its active portal users with
-    an address, or — without any — the company's address in the ERP. Returns the
-    customer and (email, locale, name) per recipient."""
-    customer = erp_repo.customer(tx, customer_code) or {"code": customer_code, "name": customer_code, "email": None}
-    recipients = [(u["email"], u.get("locale"), u["display_name"] or u["username"])
-                  for u in orders_repo.customer_users(tx, customer_code) if u["email"]]
-    if not recipients and customer.get("email"):
-        recipients = [(customer["email"], None, customer["name"])]
-    return customer, recipients
-
-
-def iso(value) -> str | None:
-    """Stored naive UTC → ISO 8601 with Z (dates as YYYY-MM-DD)."""
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=dt.timezone.utc).isoformat().replace("+00:00", "Z")
-    return value.isoformat()

@@ -4,6 +4,7 @@ from typing import Literal
 
 from flask import jsonify, request
 from pydantic import BaseModel, ConfigDict, Field
+from scm_plugin.blueprints.api.spec import ApiRoutes
 
 from scm_plugin import orders, storage
 from scm_plugin.api_errors import api_error
@@ -12,8 +13,7 @@ from scm_plugin.i18n import from_local
 from scm_plugin.permissions import current_scope
 from scm_plugin.state import get_db
 
-from . import bp
-from .spec import api_route
+routes = ApiRoutes()
 
 IDEMPOTENCY_KEY_MAX = 80   # scm_idempotency.idem_key; scm_plugin.orders cuts longer keys
 
@@ -34,7 +34,7 @@ class OrderQuery(BaseModel):
     per_page: int = Field(50, ge=1, le=200)
 
 
-@api_route(bp, "/orders", "POST", summary="Place a sales or sample order", roles=("customer", "rep", "admin"),
+@routes.route("/orders", "POST", summary="Place a sales or sample order", roles=("customer", "rep", "admin"),
            body=orders.OrderIn, response=orders.OrderOut, status=201, also=(200,),
            headers={"Idempotency-Key": {"type": "string", "maxLength": IDEMPOTENCY_KEY_MAX, "description":
                     "A retry with the same key and body answers 200 with the same order; another body: 409"}})
@@ -51,7 +51,7 @@ def place_order(body: orders.OrderIn):
     return resp
 
 
-@api_route(bp, "/orders", "GET", summary="Orders in the caller's scope", roles=("customer", "rep", "admin"),
+@routes.route("/orders", "GET", summary="Orders in the caller's scope", roles=("customer", "rep", "admin"),
            query=OrderQuery, response=orders.OrderListOut)
 def list_orders(query: OrderQuery):
     date_from = from_local(dt.datetime.combine(query.date_from, dt.time())) if query.date_from else None
@@ -65,13 +65,13 @@ def list_orders(query: OrderQuery):
                     "per_page": query.per_page, "total": total})
 
 
-@api_route(bp, "/orders/<order_no>", "GET", summary="One order", roles=("customer", "rep", "admin"),
+@routes.route("/orders/<order_no>", "GET", summary="One order", roles=("customer", "rep", "admin"),
            response=orders.OrderOut)
 def get_order(order_no: str):
     return jsonify(orders.to_api(orders.get_order(get_db(), current_scope(), order_no)))
 
 
-@api_route(bp, "/orders/<order_no>/attachments", "POST", summary="Attach a document to a pending order",
+@routes.route("/orders/<order_no>/attachments", "POST", summary="Attach a document to a pending order",
            roles=("customer", "rep", "admin"), response=orders.AttachmentOut, status=201,
            multipart={"file": "binary"})
 def add_attachment(order_no: str):
@@ -82,7 +82,7 @@ def add_attachment(order_no: str):
     return resp
 
 
-@api_route(bp, "/orders/<order_no>/attachments/<int:attachment_id>", "GET",
+@routes.route("/orders/<order_no>/attachments/<int:attachment_id>", "GET",
            summary="Download a document of an order", roles=("customer", "rep", "admin"), download=True)
 def get_attachment(order_no: str, attachment_id: int):
     return storage.download(orders.get_attachment(get_db(), current_scope(), order_no, attachment_id))
@@ -95,19 +95,19 @@ class RejectIn(BaseModel):
     reason: str = Field(..., min_length=1, max_length=500, description="Shown to the customer")
 
 
-@api_route(bp, "/orders/<order_no>/approve", "POST", summary="Approve into the ERP review form (exactly once)",
+@routes.route("/orders/<order_no>/approve", "POST", summary="Approve into the ERP review form (exactly once)",
            roles=("rep", "admin"), response=orders.OrderOut)
 def approve_order(order_no: str):
-    from scm_plugin.blueprints.order_review import services as review
+    from . import services as review
 
     decision = review.approve(get_db(), get_user(), current_scope(), order_no)
     return jsonify(orders.to_api(decision.order))
 
 
-@api_route(bp, "/orders/<order_no>/reject", "POST", summary="Reject with a reason the customer sees",
+@routes.route("/orders/<order_no>/reject", "POST", summary="Reject with a reason the customer sees",
            roles=("rep", "admin"), body=RejectIn, response=orders.OrderOut)
 def reject_order(order_no: str, body: RejectIn):
-    from scm_plugin.blueprints.order_review import services as review
+    from . import services as review
 
     decision = review.reject(get_db(), get_user(), current_scope(), order_no, body.reason)
     return jsonify(orders.to_api(decision.order))

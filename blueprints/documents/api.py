@@ -4,16 +4,18 @@ from typing import Literal
 
 from flask import jsonify, request
 from pydantic import BaseModel, ConfigDict, Field
+from scm_plugin.blueprints.api.spec import ApiRoutes
 
+from scm_plugin import attachments
 from scm_plugin.auth import get_user
-from scm_plugin.blueprints.documents import forms
-from scm_plugin.blueprints.documents import services as documents
-from scm_plugin.blueprints.feedback import common
 from scm_plugin.permissions import current_scope
 from scm_plugin.state import get_db
+from scm_plugin.validation import parse, schema_input
 
-from . import bp
-from .spec import api_route
+from . import forms
+from . import services as documents
+
+routes = ApiRoutes()
 
 
 class DocumentQuery(BaseModel):
@@ -29,20 +31,20 @@ class DocumentQuery(BaseModel):
     per_page: int = Field(50, ge=1, le=200)
 
 
-@api_route(bp, "/documents", "POST",
+@routes.route("/documents", "POST",
            summary="Share a document: multipart subject, customer_codes[] (repeated), file, expires_on (optional)",
            roles=("rep", "admin"), response=documents.DocumentOut, status=201,
            multipart={"subject": "", "customer_codes[]?": "", "customer_codes?": "", "file": "binary",
                       "expires_on?": "date"})
 def create_document():
-    data = common.parse(documents.DocumentIn, forms.schema_input(forms.document_data(request.form)))
+    data = parse(documents.DocumentIn, schema_input(forms.document_data(request.form)))
     doc = documents.share(get_db(), get_user(), current_scope(), data, request.files.get("file"))
     resp = jsonify(documents.to_api(doc))
     resp.status_code = 201
     return resp
 
 
-@api_route(bp, "/documents", "GET", summary="Documents in the caller's scope (customers: the current ones)",
+@routes.route("/documents", "GET", summary="Documents in the caller's scope (customers: the current ones)",
            roles=("customer", "rep", "admin"), query=DocumentQuery, response=documents.DocumentListOut)
 def list_documents(query: DocumentQuery):
     rows, total = documents.search(
@@ -53,20 +55,20 @@ def list_documents(query: DocumentQuery):
                     "total": total})
 
 
-@api_route(bp, "/documents/<int:document_id>", "GET", summary="One document with its read receipts",
+@routes.route("/documents/<int:document_id>", "GET", summary="One document with its read receipts",
            roles=("customer", "rep", "admin"), response=documents.DocumentOut)
 def get_document(document_id: int):
     return jsonify(documents.to_api(documents.get_document(get_db(), current_scope(), document_id)))
 
 
-@api_route(bp, "/documents/<int:document_id>/file", "GET",
+@routes.route("/documents/<int:document_id>/file", "GET",
            summary="The file (a customer's download is recorded as the read receipt)",
            roles=("customer", "rep", "admin"), download=True)
 def download_document(document_id: int):
-    return common.download(documents.download(get_db(), get_user(), current_scope(), document_id))
+    return attachments.download(documents.download(get_db(), get_user(), current_scope(), document_id))
 
 
-@api_route(bp, "/documents/<int:document_id>", "DELETE",
+@routes.route("/documents/<int:document_id>", "DELETE",
            summary="Withdraw: customers no longer see it; kept in the audit trail", roles=("rep", "admin"),
            status=204)
 def withdraw_document(document_id: int):

@@ -4,15 +4,17 @@ from typing import Literal
 
 from flask import jsonify, request
 from pydantic import BaseModel, ConfigDict, Field
+from scm_plugin.blueprints.api.spec import ApiRoutes
 
+from scm_plugin import attachments
 from scm_plugin.auth import get_user
-from scm_plugin.blueprints.feedback import common
-from scm_plugin.blueprints.feedback import services as feedback
 from scm_plugin.permissions import current_scope
 from scm_plugin.state import get_db
+from scm_plugin.validation import parse
 
-from . import bp
-from .spec import api_route
+from . import services as feedback
+
+routes = ApiRoutes()
 
 
 class FeedbackQuery(BaseModel):
@@ -29,7 +31,7 @@ class FeedbackQuery(BaseModel):
     per_page: int = Field(50, ge=1, le=200)
 
 
-@api_route(bp, "/feedback", "POST", summary="File a complaint or suggestion (customers, for their own company)",
+@routes.route("/feedback", "POST", summary="File a complaint or suggestion (customers, for their own company)",
            roles=("customer",), body=feedback.FeedbackIn, response=feedback.FeedbackOut, status=201)
 def create_feedback(body: feedback.FeedbackIn):
     fb = feedback.file_feedback(get_db(), get_user(), current_scope(), body)
@@ -38,7 +40,7 @@ def create_feedback(body: feedback.FeedbackIn):
     return resp
 
 
-@api_route(bp, "/feedback", "GET", summary="Feedback in the caller's scope", roles=("customer", "rep", "admin"),
+@routes.route("/feedback", "GET", summary="Feedback in the caller's scope", roles=("customer", "rep", "admin"),
            query=FeedbackQuery, response=feedback.FeedbackListOut)
 def list_feedback(query: FeedbackQuery):
     rows, total = feedback.search(
@@ -49,13 +51,13 @@ def list_feedback(query: FeedbackQuery):
                     "per_page": query.per_page, "total": total})
 
 
-@api_route(bp, "/feedback/<int:feedback_id>", "GET", summary="One feedback with its replies and files",
+@routes.route("/feedback/<int:feedback_id>", "GET", summary="One feedback with its replies and files",
            roles=("customer", "rep", "admin"), response=feedback.FeedbackOut)
 def get_feedback(feedback_id: int):
     return jsonify(feedback.to_api(feedback.get_feedback(get_db(), current_scope(), feedback_id)))
 
 
-@api_route(bp, "/feedback/<int:feedback_id>/attachments", "POST",
+@routes.route("/feedback/<int:feedback_id>/attachments", "POST",
            summary="Add a file to your own open feedback (customers)", roles=("customer",),
            response=feedback.FileOut, status=201, multipart={"file": "binary"})
 def add_feedback_attachment(feedback_id: int):
@@ -65,13 +67,13 @@ def add_feedback_attachment(feedback_id: int):
     return resp
 
 
-@api_route(bp, "/feedback/<int:feedback_id>/attachments/<int:attachment_id>", "GET",
+@routes.route("/feedback/<int:feedback_id>/attachments/<int:attachment_id>", "GET",
            summary="Download a file of the feedback or of one of its replies", roles=("customer", "rep", "admin"), download=True)
 def get_feedback_attachment(feedback_id: int, attachment_id: int):
-    return common.download(feedback.get_attachment(get_db(), current_scope(), feedback_id, attachment_id))
+    return attachments.download(feedback.get_attachment(get_db(), current_scope(), feedback_id, attachment_id))
 
 
-@api_route(bp, "/feedback/<int:feedback_id>/replies", "POST",
+@routes.route("/feedback/<int:feedback_id>/replies", "POST",
            summary="Reply (JSON {body, internal} or multipart body, internal, files); the customer is mailed",
            roles=("rep", "admin"), response=feedback.ReplyOut, status=201,
            multipart={"body?": "", "internal?": "", "files?": "binary", "file?": "binary"},
@@ -89,7 +91,7 @@ def reply_feedback(feedback_id: int):
         if not isinstance(data, dict):
             from scm_plugin.api_errors import api_error
             return api_error(400, "invalid_input", {"body": "json_object_required"})
-        parsed = common.parse(feedback.ReplyIn, data)
+        parsed = parse(feedback.ReplyIn, data)
         body, internal, uploads = parsed.body, parsed.internal, []
     reply = feedback.reply(get_db(), get_user(), current_scope(), feedback_id, body, internal=internal,
                            uploads=uploads)
@@ -98,13 +100,13 @@ def reply_feedback(feedback_id: int):
     return resp
 
 
-@api_route(bp, "/feedback/<int:feedback_id>/close", "POST", summary="Close: handled, no further replies",
+@routes.route("/feedback/<int:feedback_id>/close", "POST", summary="Close: handled, no further replies",
            roles=("rep", "admin"), response=feedback.FeedbackOut)
 def close_feedback(feedback_id: int):
     return jsonify(feedback.to_api(feedback.close(get_db(), get_user(), current_scope(), feedback_id)))
 
 
-@api_route(bp, "/feedback/<int:feedback_id>", "DELETE",
+@routes.route("/feedback/<int:feedback_id>", "DELETE",
            summary="Delete: gone from both sides' lists, kept in the audit trail", roles=("rep", "admin"),
            status=204)
 def delete_feedback(feedback_id: int):

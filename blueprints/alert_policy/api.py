@@ -3,16 +3,18 @@ from typing import Literal
 
 from flask import jsonify
 from pydantic import BaseModel, ConfigDict, Field
+from scm_plugin.blueprints.api.spec import ApiRoutes
+from scm_plugin.erp_bridge.repos import erp as erp_repo
 
 from scm_plugin.auth import get_user
-from scm_plugin.blueprints.alert_policy import services as alerts
 from scm_plugin.permissions import current_scope
+from scm_plugin.roles import STAFF
 from scm_plugin.state import get_db
 
-from . import bp
-from .spec import api_route
+from . import services as alerts
 
-STAFF = ("rep", "admin")
+routes = ApiRoutes()
+
 
 
 class AlarmQuery(BaseModel):
@@ -27,13 +29,13 @@ class AlarmQuery(BaseModel):
     per_page: int = Field(50, ge=1, le=200)
 
 
-@api_route(bp, "/orders/<order_no>/alert-policy", "GET", summary="An order's alert policy, its state and open alarms",
+@routes.route("/orders/<order_no>/alert-policy", "GET", summary="An order's alert policy, its state and open alarms",
            roles=STAFF, response=alerts.PolicyOut)
 def get_alert_policy(order_no: str):
     return jsonify(alerts.policy_to_api(alerts.policy_view(get_db(), current_scope(), order_no)))
 
 
-@api_route(bp, "/orders/<order_no>/alert-policy", "PUT",
+@routes.route("/orders/<order_no>/alert-policy", "PUT",
            summary="Set an order's checkpoints and SMS recipients (409 while an alarm is open)",
            roles=STAFF, body=alerts.PolicyIn, response=alerts.PolicyOut)
 def put_alert_policy(order_no: str, body: alerts.PolicyIn):
@@ -41,7 +43,7 @@ def put_alert_policy(order_no: str, body: alerts.PolicyIn):
     return jsonify(alerts.policy_to_api(view))
 
 
-@api_route(bp, "/alarms", "GET", summary="Alarms and early warnings in the caller's scope", roles=STAFF,
+@routes.route("/alarms", "GET", summary="Alarms and early warnings in the caller's scope", roles=STAFF,
            query=AlarmQuery, response=alerts.AlarmListOut)
 def list_alarms(query: AlarmQuery):
     rows, total = alerts.alarms(get_db(), current_scope(), status=query.status, level=query.level, kind=query.kind,
@@ -51,8 +53,25 @@ def list_alarms(query: AlarmQuery):
                     "per_page": query.per_page, "total": total})
 
 
-@api_route(bp, "/alarms/<int:alarm_id>/cancel", "POST", summary="Cancel an open alarm with a note (unlocks the policy)",
+@routes.route("/alarms/<int:alarm_id>/cancel", "POST", summary="Cancel an open alarm with a note (unlocks the policy)",
            roles=STAFF, body=alerts.CancelIn, response=alerts.AlarmOut)
 def cancel_alarm(alarm_id: int, body: alerts.CancelIn):
     alerts.cancel_alarm(get_db(), get_user(), current_scope(), alarm_id, body.note)
     return jsonify(alerts.alarm_to_api(alerts.get_alarm(get_db(), current_scope(), alarm_id)))
+
+
+class ProcessStepOut(BaseModel):
+    code: str
+    name: str
+    seq: int
+
+
+class ProcessStepList(BaseModel):
+    items: list[ProcessStepOut]
+
+
+@routes.route("/process-steps", summary="The ERP's process steps, in route order (the steps of checkpoints)",
+              roles=STAFF, response=ProcessStepList)
+def process_steps():
+    rows = get_db().read(erp_repo.process_steps)
+    return jsonify({"items": [{"code": r["code"], "name": r["name"], "seq": int(r["seq"])} for r in rows]})

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from flask import jsonify
 from pydantic import BaseModel, ConfigDict, Field
+from scm_plugin.blueprints.api.spec import ApiRoutes
 
 from scm_plugin.api_errors import api_error
 from scm_plugin.auth import get_user
@@ -13,8 +14,7 @@ from scm_plugin.errors import InvalidInput, NotFound
 from scm_plugin.permissions import current_scope
 from scm_plugin.state import get_db, get_state
 
-from . import bp
-from .spec import api_route
+routes = ApiRoutes()
 
 STAFF = ("rep", "admin")
 
@@ -112,11 +112,11 @@ def _iso(value: dt.datetime | None) -> str | None:
 def _services():
     if "sms" not in get_state().modules:
         raise NotFound("sms")
-    from scm_plugin.blueprints.sms import services
+    from . import services
     return services
 
 
-@api_route(bp, "/sms", "POST", summary="Send an SMS to numbers and contacts (queued; 202)", roles=STAFF,
+@routes.route("/sms", "POST", summary="Send an SMS to numbers and contacts (queued; 202)", roles=STAFF,
            body=SmsIn, response=SmsSentOut, status=202)
 def send_sms(body: SmsIn):
     services = _services()
@@ -135,7 +135,7 @@ def send_sms(body: SmsIn):
     return resp
 
 
-@api_route(bp, "/sms", "GET", summary="SMS batches in the caller's scope, newest first", roles=STAFF,
+@routes.route("/sms", "GET", summary="SMS batches in the caller's scope, newest first", roles=STAFF,
            query=SmsBatchQuery, response=SmsBatchListOut)
 def list_sms(query: SmsBatchQuery):
     rows, total = _services().batches(get_db(), get_user(), current_scope(), source=query.source,
@@ -145,7 +145,7 @@ def list_sms(query: SmsBatchQuery):
     return jsonify({"items": items, "page": query.page, "per_page": query.per_page, "total": total})
 
 
-@api_route(bp, "/sms/<int:batch_id>", "GET", summary="One SMS batch: each recipient's status and reason",
+@routes.route("/sms/<int:batch_id>", "GET", summary="One SMS batch: each recipient's status and reason",
            roles=STAFF, response=SmsBatchOut)
 def get_sms_batch(batch_id: int):
     head = _services().batch(get_db(), get_user(), current_scope(), batch_id)
