@@ -15,13 +15,14 @@ from enum import Enum
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from . import roles
 from .erp_bridge import Database, UniqueViolation
 from .erp_bridge.clock import utcnow
 from .erp_bridge.repos import erp as erp_repo
 from .erp_bridge.repos import users as repo
 from .errors import InvalidInput, NotFound
 
-ROLES = ("rep", "admin", "customer")
+ROLES = roles.ALL
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@\-\u4e00-\u9fff]{2,80}$")
 MIN_PASSWORD = 8
 
@@ -159,7 +160,7 @@ def grant(db: Database, username: str, customer_codes: list[str], *, until=None,
     """Grant customers to a rep or admin (``*`` = all). Unknown customers are refused
     before anything changes. Returns (code, created|updated) per customer."""
     user = find_user(db, username)
-    if user["role"] not in ("rep", "admin"):
+    if user["role"] not in roles.STAFF:
         raise InvalidInput({"username": "grants_for_staff_only"})
     valid_until = parse_until(until)
     codes = [c.strip() for c in customer_codes if c and c.strip()]

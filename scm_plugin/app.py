@@ -1,39 +1,37 @@
 """Standalone app: ``flask --app scm_plugin.app run`` / gunicorn ``scm_plugin.app:create_app()``.
 
 Settings, in order: the plugin's defaults, the Python file named by ``SCM_SETTINGS``,
-then ``FLASK_SCM_*`` environment variables (``FLASK_SCM_ERP_DSN`` → ``SCM_ERP_DSN``;
-values are read as JSON when they parse, else as text).
+then ``FLASK_*`` environment variables as in any Flask app (``from_prefixed_env``:
+``FLASK_SECRET_KEY`` → ``SECRET_KEY``, ``FLASK_SCM_ERP_DSN`` → ``SCM_ERP_DSN``,
+``FLASK_MAIL_SERVER`` → ``MAIL_SERVER``; values are read as JSON when they parse, else
+as text).
 """
 from __future__ import annotations
 
-import json
 import logging
 import os
 
 from flask import Flask, redirect
 
+from .errors import ConfigError
 from .extension import SCMPlugin
-
-
-def _env_settings() -> dict:
-    settings = {}
-    for key, raw in os.environ.items():
-        if not key.startswith("FLASK_SCM_"):
-            continue
-        try:
-            value = json.loads(raw)
-        except ValueError:
-            value = raw
-        settings[key[len("FLASK_"):]] = value
-    return settings
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask("scm_plugin")
     settings_file = os.environ.get("SCM_SETTINGS")
     if settings_file:
-        app.config.from_pyfile(os.path.abspath(settings_file))
-    app.config.update(_env_settings())
+        path = os.path.abspath(settings_file)
+        if not os.path.isfile(path):
+            raise ConfigError(f"SCM_SETTINGS names {path}, which is not a file: "
+                              "point it at the settings file (Python syntax) or unset it")
+        try:
+            app.config.from_pyfile(path)
+        except SyntaxError as exc:
+            raise ConfigError(f"SCM_SETTINGS {path}, line {exc.lineno}: {exc.msg}") from None
+        except Exception as exc:  # the file is Python: any error in it is a configuration error
+            raise ConfigError(f"SCM_SETTINGS {path}: {type(exc).__name__}: {exc}") from None
+    app.config.from_prefixed_env()
     if test_config:
         app.config.update(test_config)
     if not app.logger.handlers or app.config.get("SCM_LOG_LEVEL"):

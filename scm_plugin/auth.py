@@ -22,6 +22,7 @@ from flask_login import UserMixin, current_user
 from werkzeug.routing import BuildError
 
 from .erp_bridge.repos import users as users_repo
+from .roles import STAFF
 from .state import get_state
 
 
@@ -54,7 +55,7 @@ class SCMUser(UserMixin):
 
     @property
     def is_staff(self) -> bool:
-        return self.role in ("rep", "admin")
+        return self.role in STAFF
 
 
 def load_user_by_id(user_id: str) -> SCMUser | None:

@@ -12,6 +12,7 @@ started here (see ``scheduler.py`` and ``flask scm scheduler``).
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
@@ -98,8 +99,13 @@ def _state(name: str, url_prefix: str, db: Database, modules: tuple[str, ...], o
 def _module_names(config) -> tuple[str, ...]:
     raw = config.get("SCM_ENABLED_MODULES") or ()
     if isinstance(raw, str):
-        raw = [m.strip() for m in raw.split(",")]
+        raw = _split_names(raw)
     return tuple(m for m in raw if m in MODULES)
+
+
+def _split_names(text: str) -> list[str]:
+    """``"order_review, api"`` or ``"order_review api"`` (as typed in an environment variable)."""
+    return [name for name in re.split(r"[\s,]+", text) if name]
 
 
 def _setup_login(app: Flask) -> bool:
@@ -143,7 +149,7 @@ def _validate(config) -> tuple[str, ...]:
         problems.append("SCM_AUTH must be 'local' or 'header'")
     raw_modules = config.get("SCM_ENABLED_MODULES")
     if isinstance(raw_modules, str):
-        raw_modules = [m.strip() for m in raw_modules.split(",") if m.strip()]
+        raw_modules = _split_names(raw_modules)
     modules = tuple(raw_modules or ())
     unknown = [m for m in modules if m not in MODULES]
     if unknown:

@@ -13,6 +13,7 @@ from .erp_bridge.repos import scope as scope_repo
 from .erp_bridge.repos.scope import Scope
 from .errors import NotFound
 from .i18n import local_today
+from .roles import STAFF
 from .state import get_state
 
 
@@ -22,7 +23,7 @@ def scope_for(user: SCMUser | None) -> Scope:
     if user.role == "customer":
         return Scope("customer", user_id=user.id, customer_code=user.customer_code, today=local_today()) \
             if user.customer_code else Scope.nothing()
-    if user.role in ("rep", "admin"):
+    if user.role in STAFF:
         # Grants end after their valid_until day in the configured time zone. Whether one
         # of them is "*" is read once per request, so each query filters by a plain IN.
         today = local_today()

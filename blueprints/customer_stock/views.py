@@ -7,6 +7,7 @@ from scm_plugin.i18n import _, format_quantity, local_today
 from scm_plugin.items import NoSuchItem
 from scm_plugin.messages import message
 from scm_plugin.permissions import current_scope
+from scm_plugin.roles import STAFF
 from scm_plugin.state import get_db
 from scm_plugin.web import scm_url
 
@@ -14,9 +15,6 @@ from . import services
 from .forms import StockForm
 
 bp = Blueprint("customer_stock", __name__, url_prefix="/customer-stock")
-
-
-STAFF = ("rep", "admin")
 
 
 @bp.route("/")

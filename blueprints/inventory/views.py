@@ -8,6 +8,7 @@ from scm_plugin.errors import InvalidInput
 from scm_plugin.i18n import _, local_today
 from scm_plugin.messages import message
 from scm_plugin.permissions import current_scope
+from scm_plugin.roles import STAFF
 from scm_plugin.state import get_db
 from scm_plugin.web import scm_url
 
@@ -17,7 +18,6 @@ from .forms import ImportForm
 bp = Blueprint("inventory", __name__, url_prefix="/inventory")
 
 
-STAFF = ("rep", "admin")
 ECHO_MAX = 300  # an over-long input is shown back cut to this length
 
 

@@ -12,12 +12,10 @@ from scm_plugin.api_errors import api_error
 from scm_plugin.auth import get_user
 from scm_plugin.errors import InvalidInput, NotFound
 from scm_plugin.permissions import current_scope
+from scm_plugin.roles import STAFF
 from scm_plugin.state import get_db, get_state
 
 routes = ApiRoutes()
-
-STAFF = ("rep", "admin")
-
 
 class SmsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")

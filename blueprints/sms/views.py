@@ -16,6 +16,7 @@ from scm_plugin.errors import InvalidInput
 from scm_plugin.i18n import _
 from scm_plugin.messages import field_messages, message
 from scm_plugin.permissions import current_scope
+from scm_plugin.roles import STAFF
 from scm_plugin.state import get_db
 from scm_plugin.web import scm_url
 
@@ -25,7 +26,6 @@ from .forms import ComposeForm
 bp = Blueprint("sms", __name__, url_prefix="/sms")
 
 
-STAFF = ("rep", "admin")
 PER_PAGE = 50
 
 
