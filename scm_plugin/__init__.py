@@ -6,12 +6,7 @@ collaboration system, as a Flask plugin.
 
     from scm_plugin import create_app      # standalone
 """
+from .app import create_app
 from .extension import SCMPlugin
-
-
-def create_app(test_config=None):
-    from .app import create_app as _create_app
-    return _create_app(test_config)
-
 
 __all__ = ["SCMPlugin", "create_app"]

@@ -15,14 +15,15 @@ from __future__ import annotations
 import functools
 import ipaddress
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
-from flask import current_app, g, redirect, request, url_for
+from flask import abort, current_app, g, redirect, request, url_for
 from flask_login import UserMixin, current_user
 from werkzeug.routing import BuildError
 
+from .api_errors import api_error
 from .erp_bridge.repos import users as users_repo
-from .roles import STAFF
+from .roles import ALL, STAFF
 from .state import get_state
 
 
@@ -128,17 +129,14 @@ def require(*roles: str, api: bool = False):
             user = get_user()
             if user is None:
                 if api:
-                    from .api_errors import api_error
                     return api_error(401, "unauthorized")
                 return redirect(login_url(request.full_path if request.query_string else request.path))
             if roles and user.role not in roles:
                 if api:
-                    from .api_errors import api_error
                     return api_error(403, "forbidden")
-                from flask import abort
                 abort(403)
             return view(*args, **kwargs)
-        wrapper.scm_roles = roles or ("rep", "admin", "customer")
+        wrapper.scm_roles = roles or ALL
         return wrapper
     return decorate
 
@@ -169,7 +167,6 @@ def safe_next(target: str | None) -> str | None:
         return None
     if any(ord(c) < 32 or c == "\x7f" for c in target) or "\\" in target:
         return None
-    from urllib.parse import unquote
     decoded = unquote(target)
     if any(ord(c) < 32 or c == "\x7f" for c in decoded) or "\\" in decoded:
         return None

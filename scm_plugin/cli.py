@@ -56,7 +56,7 @@ def demo(host, port, data_dir):
     """Set up (if absent) and serve the demo: SQLite through ODBC, reference ERP data,
     demo users, the scheduler in-process."""
     try:
-        run_demo(data_dir, host, port, create_app)
+        run_demo(data_dir, host, port)
     except BridgeError as exc:
         commands.db_error(exc)
 

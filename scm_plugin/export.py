@@ -6,7 +6,7 @@ import io
 from decimal import Decimal
 from typing import Any, Iterable, Sequence
 
-from flask import Response
+from flask import Response, send_file
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -44,7 +44,6 @@ def xlsx_response(filename: str, sheet_title: str, headers: Sequence[str], rows:
     ws.freeze_panes = "A2"
     buf = io.BytesIO()
     wb.save(buf)
-    from flask import send_file
     buf.seek(0)
     resp = send_file(buf, mimetype=_XLSX, as_attachment=True, download_name=filename, max_age=0)
     resp.headers["Cache-Control"] = "private, no-store"

@@ -1,13 +1,16 @@
 from flask import Blueprint, flash, redirect, render_template, request
 from scm_plugin.erp_bridge.repos import erp as erp_repo
+from scm_plugin.erp_bridge.repos import orders as orders_repo
+from scm_plugin.erp_bridge.repos import outbox as outbox_repo
 from scm_plugin.erp_bridge.repos import users as users_repo
 
-from scm_plugin import accounts
+from scm_plugin import accounts, audit
 from scm_plugin.auth import get_user, require
 from scm_plugin.errors import InvalidInput, NotFound
 from scm_plugin.forms import choice
 from scm_plugin.i18n import _
 from scm_plugin.messages import field_messages
+from scm_plugin.permissions import current_scope, ensure_customer
 from scm_plugin.state import get_db
 from scm_plugin.web import scm_url
 
@@ -96,7 +99,6 @@ def _save_user(user: dict, form: EditUserForm) -> None:
         users_repo.update_profile(tx, user["id"], display_name=form.display_name.data or user["username"],
                                   role=role, customer_code=customer_code, email=form.email.data or None,
                                   mobile=form.mobile.data or None, active=bool(form.active.data))
-        from scm_plugin import audit
         audit.record(tx, "user.update", "user", user["id"], detail=f"role={role} active={bool(form.active.data)}")
     if form.password.data:
         accounts.set_password(db, user["username"], form.password.data, actor=get_user().username)
@@ -145,10 +147,6 @@ def grants():
 @require("admin")
 def customers():
     """Per customer: whether its reps are mailed when it places an order."""
-    from scm_plugin.erp_bridge.repos import orders as orders_repo
-
-    from scm_plugin.permissions import current_scope, ensure_customer
-
     db = get_db()
     if request.method == "POST":
         code = request.form.get("customer_code", "")
@@ -156,7 +154,6 @@ def customers():
         with db.transaction() as tx:
             ensure_customer(tx, code)
             orders_repo.set_customer_notify(tx, code, notify, get_user().username)
-            from scm_plugin import audit
             audit.record(tx, "customer.notify", "customer", code, customer_code=code, detail=f"notify_reps={notify}")
         flash(_("Saved."), "success")
         return redirect(scm_url("admin.customers"))
@@ -167,10 +164,6 @@ def customers():
 @bp.route("/outbox")
 @require("admin")
 def outbox():
-    from scm_plugin.erp_bridge.repos import outbox as outbox_repo
-
-    from scm_plugin.permissions import current_scope
-
     status = request.args.get("status") or None
     page = max(1, request.args.get("page", 1, type=int) or 1)
     rows, total = get_db().read(lambda tx: outbox_repo.listing(tx, current_scope(), status, 50, (page - 1) * 50))
@@ -180,16 +173,11 @@ def outbox():
 @bp.route("/outbox/<int:row_id>/retry", methods=["POST"])
 @require("admin")
 def outbox_retry(row_id: int):
-    from scm_plugin.erp_bridge.repos import outbox as outbox_repo
-
-    from scm_plugin.permissions import current_scope
-
     with get_db().transaction() as tx:
         row = outbox_repo.row_in_scope(tx, current_scope(), row_id)
         if row is None:
             raise NotFound("outbox")
         if outbox_repo.retry_failed(tx, row_id):
-            from scm_plugin import audit
             audit.record(tx, "outbox.retry", "outbox", row_id, customer_code=row["customer_code"])
             flash(_("It will be sent again shortly."), "success")
     return redirect(scm_url("admin.outbox", status="failed"))

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from flask import current_app
+from openpyxl import load_workbook
 from scm_plugin.erp_bridge import Database
 from scm_plugin.erp_bridge.clock import utcnow
 from scm_plugin.erp_bridge.repos import inventory as repo
@@ -118,8 +119,6 @@ def read_sheet(data: bytes) -> list[list[str]]:
 
 
 def _read_xlsx(data: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
-
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a damaged or foreign zip

@@ -1,7 +1,6 @@
 """API: SMS (function 9) — send to numbers and contacts, follow each recipient's status."""
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Literal
 
 from flask import jsonify
@@ -10,10 +9,13 @@ from scm_plugin.blueprints.api.spec import ApiRoutes
 
 from scm_plugin.api_errors import api_error
 from scm_plugin.auth import get_user
-from scm_plugin.errors import InvalidInput, NotFound
+from scm_plugin.errors import InvalidInput
 from scm_plugin.permissions import current_scope
 from scm_plugin.roles import STAFF
-from scm_plugin.state import get_db, get_state
+from scm_plugin.serialize import iso
+from scm_plugin.state import get_db
+
+from . import services
 
 routes = ApiRoutes()
 
@@ -103,21 +105,9 @@ class SmsBatchQuery(BaseModel):
     per_page: int = Field(50, ge=1, le=200)
 
 
-def _iso(value: dt.datetime | None) -> str | None:
-    return value.replace(tzinfo=dt.timezone.utc).isoformat().replace("+00:00", "Z") if value else None
-
-
-def _services():
-    if "sms" not in get_state().modules:
-        raise NotFound("sms")
-    from . import services
-    return services
-
-
 @routes.route("/sms", "POST", summary="Send an SMS to numbers and contacts (queued; 202)", roles=STAFF,
            body=SmsIn, response=SmsSentOut, status=202)
 def send_sms(body: SmsIn):
-    services = _services()
     try:
         result = services.send(get_db(), get_user(), current_scope(), text=body.text, recipients=body.recipients)
     except InvalidInput as exc:
@@ -136,9 +126,9 @@ def send_sms(body: SmsIn):
 @routes.route("/sms", "GET", summary="SMS batches in the caller's scope, newest first", roles=STAFF,
            query=SmsBatchQuery, response=SmsBatchListOut)
 def list_sms(query: SmsBatchQuery):
-    rows, total = _services().batches(get_db(), get_user(), current_scope(), source=query.source,
+    rows, total = services.batches(get_db(), get_user(), current_scope(), source=query.source,
                                       page=query.page, per_page=query.per_page)
-    items = [SmsBatchSummaryOut(batch_id=r["id"], created_at=_iso(r["created_at"]), source=r["source"],
+    items = [SmsBatchSummaryOut(batch_id=r["id"], created_at=iso(r["created_at"]), source=r["source"],
                                 text=r["text"], counts=SmsCounts(**r["counts"])).model_dump() for r in rows]
     return jsonify({"items": items, "page": query.page, "per_page": query.per_page, "total": total})
 
@@ -146,14 +136,14 @@ def list_sms(query: SmsBatchQuery):
 @routes.route("/sms/<int:batch_id>", "GET", summary="One SMS batch: each recipient's status and reason",
            roles=STAFF, response=SmsBatchOut)
 def get_sms_batch(batch_id: int):
-    head = _services().batch(get_db(), get_user(), current_scope(), batch_id)
+    head = services.batch(get_db(), get_user(), current_scope(), batch_id)
     out = SmsBatchOut(
-        batch_id=head["id"], created_at=_iso(head["created_at"]), source=head["source"], text=head["text"],
+        batch_id=head["id"], created_at=iso(head["created_at"]), source=head["source"], text=head["text"],
         signature=head["signature"], customer_code=head["customer_code"], counts=SmsCounts(**head["counts"]),
         finished=head["finished"],
         messages=[SmsMessageOut(id=m["id"], input=m["input"], number=m["number"], kind=m["kind"], status=m["status"],
                                 error=m["error"], reason=m["reason"] or None, customer_code=m["customer_code"],
                                 contact_id=m["contact_id"], contact_name=m["contact_name"],
-                                sent_at=_iso(m["sent_at"]), delivered_at=_iso(m["delivered_at"]))
+                                sent_at=iso(m["sent_at"]), delivered_at=iso(m["delivered_at"]))
                   for m in head["messages"]])
     return jsonify(out.model_dump())

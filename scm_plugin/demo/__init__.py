@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Callable
 from pathlib import Path
 
 import click
-from flask import Flask
 from werkzeug.serving import run_simple
 
 from .. import accounts
+from ..app import create_app
 from ..erp_bridge import erp_schema, migrations
 from ..scheduler import start_in_process
 from . import erp_standin
@@ -49,7 +48,7 @@ MAIL_DEFAULT_SENDER = "scm-demo@example.invalid"
     path.chmod(0o600)
 
 
-def prepare(data_dir: str | Path, create_app: Callable[[], Flask]):
+def prepare(data_dir: str | Path):
     """Create whatever of the demo is missing; returns (app, users with passwords)."""
     data_dir = Path(data_dir).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -99,8 +98,8 @@ def _ensure_users(db, secrets_file: Path) -> list[tuple[str, str, str]]:
     return rows
 
 
-def run_demo(data_dir: str, host: str, port: int, create_app: Callable[[], Flask]) -> None:
-    app, users = prepare(data_dir, create_app)
+def run_demo(data_dir: str, host: str, port: int) -> None:
+    app, users = prepare(data_dir)
     url = f"http://{host}:{port}{app.config['SCM_URL_PREFIX']}/"
     click.echo(f"\nscm_plugin demo — 客户业务管理\n  {url}\n  data: {Path(data_dir).resolve()}\n")
     click.echo("  demo users (username / password / role):")

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ..outbox import PermanentFailure, ServerUnreachable, TemporaryFailure
+from .text import signature_block
 
 log = logging.getLogger(__name__)
 
@@ -226,8 +227,6 @@ def gateway_for(config) -> Gateway:
                              sender=config.get("SCM_SMS_KANNEL_FROM"), smsc=config.get("SCM_SMS_KANNEL_SMSC"),
                              timeout=timeout)
     if backend == "aliyun":
-        from .text import signature_block
-
         missing = [k for k in ("SCM_SMS_ALIYUN_ACCESS_KEY_ID", "SCM_SMS_ALIYUN_ACCESS_KEY_SECRET",
                                "SCM_SMS_ALIYUN_TEMPLATE_CODE") if not config.get(k)]
         sign_name = config.get("SCM_SMS_ALIYUN_SIGN_NAME") or signature_block(config.get("SCM_SMS_SIGNATURE"))[1:-1]
