@@ -339,11 +339,11 @@ def test_the_checker_is_a_scheduled_job_with_its_interval(app):
 
 def test_a_long_history_entry_stays_readable(app):
     """Many recipients and a long text: the facts are shortened, never cut mid-JSON."""
-    from scm_plugin.blueprints.alert_policy import services
-    detail = services._history_detail(alarm=7, step="MST", reached="0", qty="1",
-                                      sms=[f"1380013{i:04d}" for i in range(300)], sms_error=None, text="字" * 900)
+    from scm_plugin.blueprints.alert_policy import history
+    detail = history.history_detail(alarm=7, step="MST", reached="0", qty="1",
+                                     sms=[f"1380013{i:04d}" for i in range(300)], sms_error=None, text="字" * 900)
     assert len(detail) <= 2000
     row = {"action": "alarm.raise", "detail": detail}
     with app.test_request_context():
-        text = services.history_text(row, [{"code": "MST", "name": "母盘刻录"}], [])
+        text = history.history_text(row, [{"code": "MST", "name": "母盘刻录"}], [])
     assert "13800130000" in text and "(+295)" in text and "母盘刻录" in text
