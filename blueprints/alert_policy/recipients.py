@@ -2,17 +2,22 @@
 layer takes when an alarm is raised.
 
 Entries are ``user:<username>`` (an active rep or admin with a mobile number),
-``contact:<id>`` (an ERP contact of the order's customer) or a typed phone number.
+``contact:<id>`` (an ERP contact of the order's customer) or a typed phone number, which
+must be one the SMS layer can send to (``scm_plugin.sms.numbers``): a number is accepted
+here exactly when the alarm's SMS could go to it.
 """
 from __future__ import annotations
-
-import re
 
 from scm_plugin.erp_bridge.repos import erp as erp_repo
 from scm_plugin.erp_bridge.repos import users as users_repo
 
+from scm_plugin import sms as sms_layer
+from scm_plugin.sms.numbers import normalise
+
 MAX_RECIPIENTS = 20
-_NUMBER_RE = re.compile(r"^\+?[0-9][0-9 ()\-]{4,28}$")
+# What the SMS layer calls "not a number at all" keeps this module's code; its other
+# reasons (too short, no area code, foreign, PHS off, …) are reported with its own codes.
+_NOT_A_NUMBER = ("phone_empty", "phone_invalid")
 
 
 def check_recipients(tx, entries: list[str], customer_code: str) -> tuple[list[str], dict[str, str]]:
@@ -22,6 +27,7 @@ def check_recipients(tx, entries: list[str], customer_code: str) -> tuple[list[s
     if len(entries) > MAX_RECIPIENTS:
         return [], {"sms_to": "alert_sms_too_many"}
     contacts = None
+    phs_prefix = sms_layer.settings()["phs_prefix"]
     for i, raw in enumerate(entries):
         entry = (raw or "").strip()
         if not entry:
@@ -38,8 +44,10 @@ def check_recipients(tx, entries: list[str], customer_code: str) -> tuple[list[s
             c = contacts.get(entry[8:])
             if c is None or not (c.get("mobile") or c.get("phone")):
                 errors[f"sms_to.{i}"] = "alert_sms_contact_unknown"
-        elif not _NUMBER_RE.match(entry):
-            errors[f"sms_to.{i}"] = "alert_sms_number_invalid"
+        else:
+            refused = normalise(entry, phs_prefix).error
+            if refused:
+                errors[f"sms_to.{i}"] = "alert_sms_number_invalid" if refused in _NOT_A_NUMBER else refused
         if entry not in cleaned:
             cleaned.append(entry)
     return cleaned, errors
