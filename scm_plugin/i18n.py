@@ -123,7 +123,8 @@ def to_local(value: dt.datetime) -> dt.datetime:
 
 
 def from_local(value: dt.datetime) -> dt.datetime:
-    """A naive local time (as typed by a user) → naive UTC for storage."""
+    """A time typed by a user or sent by a client → naive UTC for storage: without an
+    offset it is read in SCM_TIMEZONE, with one it is taken as given."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=_tz())
     return value.astimezone(dt.timezone.utc).replace(tzinfo=None)

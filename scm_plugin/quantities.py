@@ -60,7 +60,17 @@ def parse_quantity(raw, rule: QuantityRule = ORDERED, decimals: int = DECIMALS) 
         raise ValueError("quantity_decimals")
     if qty == 0:
         return Decimal(0)
+    return normalised(qty)
+
+
+def normalised(qty: Decimal) -> Decimal:
+    """Without trailing zeros and never in exponent form: 30000.000000 → 30000, 12.50 → 12.5."""
     return qty.quantize(Decimal(1)) if qty == qty.to_integral() else qty.normalize()
+
+
+def plain(value) -> str:
+    """A stored quantity as text, as the API, SMS and the command line write it (None → "0")."""
+    return str(normalised(Decimal(value or 0)))
 
 
 def quantity_field(raw, field: str = "quantity", rule: QuantityRule = ORDERED) -> Decimal:

@@ -6,10 +6,10 @@ checkpoints on 20,000 orders, all due; ~1,920,000 progress records), as of ``EVA
 * **hand-written**: one SQL statement with the physical table and column names, run
   through plain pyodbc, that decides met / missed for every due, pending checkpoint
   (the same rule: the best single step at or after P, reports up to T);
-* **checker evaluation**: what ``services.check`` does before it writes: the bridge's
+* **checker evaluation**: what ``checker.check`` does before it writes: the bridge's
   ``alerts.evaluate`` (mapping tokens, dialect, row conversion) plus the classification
   in Python;
-* **checker full pass**: ``services.check`` itself once, from a reset state: the
+* **checker full pass**: ``checker.check`` itself once, from a reset state: the
   evaluation, the met checkpoints marked (one statement per 500), one transaction per
   alarm with its SMS batch, messages and outbox rows, audit.
 
@@ -70,10 +70,10 @@ def hand_written(cnxn, engine: str) -> dict[int, bool]:
 
 
 def checker_evaluation(app) -> dict[int, bool]:
-    """What ``services.check`` does before it writes: the due ids, then per chunk of
-    ``SCM_ALERT_EVAL_CHUNK`` ids ``services.evaluate_chunk`` (the bridge's
+    """What ``checker.check`` does before it writes: the due ids, then per chunk of
+    ``SCM_ALERT_EVAL_CHUNK`` ids ``checker.evaluate_chunk`` (the bridge's
     ``alerts.evaluate``, the details of what is not met, the classification)."""
-    from scm_plugin.blueprints.alert_policy import services
+    from scm_plugin.blueprints.alert_policy import checker
     from scm_plugin.erp_bridge.repos import alerts as repo
 
     db = app.extensions["scm"].db
@@ -82,7 +82,7 @@ def checker_evaluation(app) -> dict[int, bool]:
     out: dict[int, bool] = {}
     for i in range(0, len(ids), chunk):
         part = ids[i:i + chunk]
-        met, missed, behind, _n = services.evaluate_chunk(db, part[0], part[-1], EVAL_AT, True)
+        met, missed, behind, _n = checker.evaluate_chunk(db, part[0], part[-1], EVAL_AT, True)
         out.update({int(m): True for m in met})
         out.update({int(r["checkpoint_id"]): False for r in missed + behind})
     return out
@@ -116,7 +116,7 @@ def timed(fn, repeat: int) -> tuple[list[float], object]:
 
 
 def main(engine: str, scale: float = 1.0, repeat: int = 3, chunk: int = 5000, full_pass: bool = True) -> dict:
-    from scm_plugin.blueprints.alert_policy import services
+    from scm_plugin.blueprints.alert_policy import checker
 
     app = app_for(engine, scale, SCM_ALERT_EVAL_CHUNK=chunk, SCM_ALERT_RUN_SECONDS=3600)
     db = app.extensions["scm"].db
@@ -142,9 +142,9 @@ def main(engine: str, scale: float = 1.0, repeat: int = 3, chunk: int = 5000, fu
         if full_pass:
             reset(db, engine, scale)
             start = time.perf_counter()
-            result = services.check(db, EVAL_AT)
+            result = checker.check(db, EVAL_AT)
             full_s = time.perf_counter() - start
-            again = services.check(db, EVAL_AT)
+            again = checker.check(db, EVAL_AT)
             sms = db.scalar("SELECT COUNT(*) AS n FROM scm_outbox WHERE channel = 'sms'")
             assert len(result.alarms) == missed == sms and again.alarms == [], "one alarm and one SMS per missed checkpoint"
             out.update({"full_pass_s": round(full_s, 2), "full_pass_alarms": len(result.alarms),

@@ -11,7 +11,16 @@ from scm_plugin.permissions import current_scope
 from scm_plugin.roles import STAFF
 from scm_plugin.state import get_db
 
-from . import services as alerts
+from . import policy
+from .schemas import (
+    AlarmListOut,
+    AlarmOut,
+    CancelIn,
+    PolicyIn,
+    PolicyOut,
+    alarm_to_api,
+    policy_to_api,
+)
 
 routes = ApiRoutes()
 
@@ -30,34 +39,34 @@ class AlarmQuery(BaseModel):
 
 
 @routes.route("/orders/<order_no>/alert-policy", "GET", summary="An order's alert policy, its state and open alarms",
-           roles=STAFF, response=alerts.PolicyOut)
+           roles=STAFF, response=PolicyOut)
 def get_alert_policy(order_no: str):
-    return jsonify(alerts.policy_to_api(alerts.policy_view(get_db(), current_scope(), order_no)))
+    return jsonify(policy_to_api(policy.policy_view(get_db(), current_scope(), order_no)))
 
 
 @routes.route("/orders/<order_no>/alert-policy", "PUT",
            summary="Set an order's checkpoints and SMS recipients (409 while an alarm is open)",
-           roles=STAFF, body=alerts.PolicyIn, response=alerts.PolicyOut)
-def put_alert_policy(order_no: str, body: alerts.PolicyIn):
-    view = alerts.save_policy(get_db(), get_user(), current_scope(), order_no, body)
-    return jsonify(alerts.policy_to_api(view))
+           roles=STAFF, body=PolicyIn, response=PolicyOut)
+def put_alert_policy(order_no: str, body: PolicyIn):
+    view = policy.save_policy(get_db(), get_user(), current_scope(), order_no, body)
+    return jsonify(policy_to_api(view))
 
 
 @routes.route("/alarms", "GET", summary="Alarms and early warnings in the caller's scope", roles=STAFF,
-           query=AlarmQuery, response=alerts.AlarmListOut)
+           query=AlarmQuery, response=AlarmListOut)
 def list_alarms(query: AlarmQuery):
-    rows, total = alerts.alarms(get_db(), current_scope(), status=query.status, level=query.level, kind=query.kind,
+    rows, total = policy.alarms(get_db(), current_scope(), status=query.status, level=query.level, kind=query.kind,
                                 customer_code=query.customer_code, order_no=query.order_no,
                                 limit=query.per_page, offset=(query.page - 1) * query.per_page)
-    return jsonify({"items": [alerts.alarm_to_api(r) for r in rows], "page": query.page,
+    return jsonify({"items": [alarm_to_api(r) for r in rows], "page": query.page,
                     "per_page": query.per_page, "total": total})
 
 
 @routes.route("/alarms/<int:alarm_id>/cancel", "POST", summary="Cancel an open alarm with a note (unlocks the policy)",
-           roles=STAFF, body=alerts.CancelIn, response=alerts.AlarmOut)
-def cancel_alarm(alarm_id: int, body: alerts.CancelIn):
-    alerts.cancel_alarm(get_db(), get_user(), current_scope(), alarm_id, body.note)
-    return jsonify(alerts.alarm_to_api(alerts.get_alarm(get_db(), current_scope(), alarm_id)))
+           roles=STAFF, body=CancelIn, response=AlarmOut)
+def cancel_alarm(alarm_id: int, body: CancelIn):
+    policy.cancel_alarm(get_db(), get_user(), current_scope(), alarm_id, body.note)
+    return jsonify(alarm_to_api(policy.get_alarm(get_db(), current_scope(), alarm_id)))
 
 
 class ProcessStepOut(BaseModel):

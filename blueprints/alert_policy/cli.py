@@ -9,10 +9,10 @@ from flask.cli import with_appcontext
 from scm_plugin.erp_bridge import BridgeError
 
 from scm_plugin.commands import db_error, fail
-from scm_plugin.i18n import format_datetime
+from scm_plugin.i18n import format_datetime, from_local
+from scm_plugin.quantities import plain
 
 from . import jobs
-from .services import plain, to_utc
 
 
 @click.command("run-alerts")
@@ -24,7 +24,7 @@ def run_alerts(at_text):
     at = None
     if at_text:
         try:
-            at = to_utc(dt.datetime.fromisoformat(at_text.strip().replace("Z", "+00:00")))
+            at = from_local(dt.datetime.fromisoformat(at_text.strip().replace("Z", "+00:00")))
         except ValueError:
             fail(f"--at: {at_text!r} is not an ISO date and time such as 2026-12-01T18:00", 2)
     try:

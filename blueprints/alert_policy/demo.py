@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 from scm_plugin import accounts
 
-from . import services
+from . import checkpoint_templates
 
 # A rep applies this to an approved order on its alert-policy page: by 14 days before the
 # delivery date the master is cut, half is pressed a week before, all printed 3 days before.
@@ -18,8 +18,8 @@ DEMO_TEMPLATE = ("光盘标准流程", [
 
 
 def ensure_checkpoint_template(db) -> None:
-    if services.templates(db):
+    if checkpoint_templates.templates(db):
         return
     admin = SimpleNamespace(**accounts.find_user(db, "admin"))
     name, rows = DEMO_TEMPLATE
-    services.save_template(db, admin, None, name=name, family=None, rows=rows)
+    checkpoint_templates.save_template(db, admin, None, name=name, family=None, rows=rows)

@@ -17,7 +17,7 @@ from scm_plugin.erp_bridge.repos import lease
 
 from scm_plugin.scheduler import holder_id
 
-from . import services
+from . import checker
 
 log = logging.getLogger(__name__)
 
@@ -29,14 +29,14 @@ def _deadline(app: Flask) -> float:
 
 
 def alerts_job(app: Flask) -> None:
-    result = services.check(app.extensions["scm"].db, deadline=_deadline(app))
+    result = checker.check(app.extensions["scm"].db, deadline=_deadline(app))
     if result.alarms or result.warnings or result.met or result.unfinished:
         log.info("alert checker: %s evaluated, %s met, %s alarms, %s warnings, %s skipped, %s left for the "
                  "next run (%.2f s)", result.evaluated, result.met, len(result.alarms), len(result.warnings),
                  result.skipped, result.unfinished, result.seconds)
 
 
-def run_once(app: Flask, at: dt.datetime | None = None) -> services.RunResult | None:
+def run_once(app: Flask, at: dt.datetime | None = None) -> checker.RunResult | None:
     """One pass under the job's lease; None when another holder runs it right now.
     Database errors propagate (the caller reports them); the lease is released."""
     db = app.extensions["scm"].db
@@ -44,7 +44,7 @@ def run_once(app: Flask, at: dt.datetime | None = None) -> services.RunResult | 
     if not lease.acquire(db, f"job:{JOB_NAME}", holder, int(app.config["SCM_SCHEDULER_LEASE_SECONDS"])):
         return None
     try:
-        return services.check(db, at, deadline=_deadline(app))
+        return checker.check(db, at, deadline=_deadline(app))
     finally:
         try:
             lease.release(db, f"job:{JOB_NAME}", holder)

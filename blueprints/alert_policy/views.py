@@ -1,6 +1,6 @@
 """Pages of functions 3 and 4: the search per kind, the policy of one order (editor,
 alarms, the ERP's progress, history), the alarm list, and the admins' checkpoint
-templates. Thin: parse, call the services, render."""
+templates. Thin: parse, call the policy and template functions, render."""
 from __future__ import annotations
 
 import datetime as dt
@@ -14,11 +14,15 @@ from scm_plugin.errors import Conflict, InvalidInput
 from scm_plugin.i18n import _
 from scm_plugin.messages import field_messages, message
 from scm_plugin.permissions import current_scope
+from scm_plugin.quantities import plain
 from scm_plugin.state import get_db
 from scm_plugin.validation import validation_fields
 from scm_plugin.web import scm_url
 
-from . import forms, services
+from . import checkpoint_templates, forms
+from . import policy as policies  # not `policy`: that is the name of a view below
+from .schemas import PolicyIn
+from .steps import process_steps
 
 bp = Blueprint("alert_policy", __name__, url_prefix="/alerts")
 
@@ -70,17 +74,17 @@ def _search_filters() -> dict:
 def search(kind: str):
     filters = _search_filters()
     page = max(1, request.args.get("page", 1, type=int) or 1)
-    rows, total = services.search(get_db(), current_scope(), kind, limit=PER_PAGE, offset=(page - 1) * PER_PAGE,
+    rows, total = policies.search(get_db(), current_scope(), kind, limit=PER_PAGE, offset=(page - 1) * PER_PAGE,
                                   **filters)
     customers = get_db().read(lambda tx: current_scope().customers(tx))
-    open_alarms = services.open_alarm_total(get_db(), current_scope())
+    open_alarms = policies.open_alarm_total(get_db(), current_scope())
     return render_template("scm/alert_policy/search.html", kind=kind, rows=rows, total=total, page=page,
                            per_page=PER_PAGE, filters=filters, customers=customers, open_alarms=open_alarms)
 
 
 def export_search(kind: str):
     filters = _search_filters()
-    rows, _total = services.search(get_db(), current_scope(), kind, limit=EXPORT_LIMIT, offset=0, **filters)
+    rows, _total = policies.search(get_db(), current_scope(), kind, limit=EXPORT_LIMIT, offset=0, **filters)
     states = {"none": _("No policy"), "active": _("Policy set"), "alarm": _("Alarm")}
     statuses = {"pending": _("Pending"), "approved": _("Approved"), "rejected": _("Rejected")}
     headers = [_("Order no"), _("Customer"), _("Customer name"), _("Your order no"), _("Placed"),
@@ -94,7 +98,7 @@ def export_search(kind: str):
     return export.xlsx_response(f"{title}-{dt.date.today():%Y%m%d}.xlsx", title, headers, data)
 
 
-for _kind in services.KINDS:
+for _kind in policies.KINDS:
     def _search_view(kind=_kind):
         return search(kind)
 
@@ -124,14 +128,14 @@ def _editor_rows(view: dict) -> tuple[list[dict], dict | None]:
     if template is not None:
         rows = [{"due_at": r["due_local"].strftime("%Y-%m-%dT%H:%M") if r["due_local"] else "",
                  "process_step": r["process_step"], "quantity": r["quantity"]}
-                for r in services.prefill(template, view["order"], view["lines"])]
+                for r in checkpoint_templates.prefill(template, view["order"], view["lines"])]
         return rows, template
     return [{"due_at": _local_input(c["due_at"]), "process_step": c["process_code"],
-             "quantity": services.plain(c["quantity"])} for c in view["checkpoints"]], None
+             "quantity": plain(c["quantity"])} for c in view["checkpoints"]], None
 
 
 def _render_policy(order_no: str, *, rows=None, sms=None, errors=None, template=None, status: int = 200):
-    view = services.policy_view(get_db(), current_scope(), order_no)
+    view = policies.policy_view(get_db(), current_scope(), order_no)
     if rows is None:
         rows, template = _editor_rows(view)
     if sms is None:
@@ -160,8 +164,8 @@ def save(order_no):
     data = forms.policy_data_from_form(request.form)
     template_id = request.form.get("template_id", type=int)
     try:
-        body = services.PolicyIn.model_validate(forms.schema_input(data))
-        services.save_policy(get_db(), get_user(), current_scope(), order_no, body, template_id=template_id)
+        body = PolicyIn.model_validate(forms.schema_input(data))
+        policies.save_policy(get_db(), get_user(), current_scope(), order_no, body, template_id=template_id)
     except ValidationError as exc:
         return _render_policy(order_no, rows=data["checkpoints"], sms=data["sms_to"],
                               errors=validation_fields(exc), status=400)
@@ -180,7 +184,7 @@ def _alarm_filters() -> dict:
     return {
         "status": _choice_arg("status", ("open", "cancelled", "all"), "open"),
         "level": _choice_arg("level", ("alarm", "warning")),
-        "kind": _choice_arg("kind", services.KINDS),
+        "kind": _choice_arg("kind", policies.KINDS),
         "customer_code": _text_arg("customer", 30),
         "order_no": _text_arg("order_no", 30),
         "sort": _choice_arg("sort", ALARM_SORTS, "raised_at"),
@@ -194,7 +198,7 @@ def alarms():
     filters = _alarm_filters()
     page = max(1, request.args.get("page", 1, type=int) or 1)
     query = dict(filters, status=None if filters["status"] == "all" else filters["status"])
-    rows, total = services.alarms(get_db(), current_scope(), limit=PER_PAGE, offset=(page - 1) * PER_PAGE, **query)
+    rows, total = policies.alarms(get_db(), current_scope(), limit=PER_PAGE, offset=(page - 1) * PER_PAGE, **query)
     customers = get_db().read(lambda tx: current_scope().customers(tx))
     return render_template("scm/alert_policy/alarms.html", rows=rows, total=total, page=page, per_page=PER_PAGE,
                            filters=filters, customers=customers)
@@ -205,7 +209,7 @@ def alarms():
 def export_alarms():
     filters = _alarm_filters()
     query = dict(filters, status=None if filters["status"] == "all" else filters["status"])
-    rows, _total = services.alarms(get_db(), current_scope(), limit=EXPORT_LIMIT, offset=0, **query)
+    rows, _total = policies.alarms(get_db(), current_scope(), limit=EXPORT_LIMIT, offset=0, **query)
     levels = {"alarm": _("Alarm"), "warning": _("Early warning")}
     statuses = {"open": _("Unhandled"), "cancelled": _("Cancelled")}
     headers = [_("Raised"), _("Level"), _("Status"), _("Order no"), _("Contract no"), _("Customer"),
@@ -224,7 +228,7 @@ def export_alarms():
 def cancel_alarm(alarm_id):
     target = safe_next(request.form.get("next")) or scm_url("alert_policy.alarms")
     try:
-        row = services.cancel_alarm(get_db(), get_user(), current_scope(), alarm_id, request.form.get("note"))
+        row = policies.cancel_alarm(get_db(), get_user(), current_scope(), alarm_id, request.form.get("note"))
     except InvalidInput as exc:
         for text in field_messages(exc.fields).values():
             flash(text, "error")
@@ -244,11 +248,11 @@ def _render_templates(*, editing=None, rows=None, values=None, errors=None, stat
                 for r in (editing["rows"] if editing else [])]
     values = values or {"name": editing["name"] if editing else "",
                         "family": (editing["family"] or "") if editing else ""}
-    steps = db.read(services._steps)
-    return render_template("scm/alert_policy/templates.html", templates=services.templates(db), editing=editing,
+    steps = db.read(process_steps)
+    return render_template("scm/alert_policy/templates.html", templates=checkpoint_templates.templates(db), editing=editing,
                            rows=rows + [{"step": "", "days_before": "", "amount": ""} for _ in range(2)],
                            values=values, errors=field_messages(errors or {}), steps=steps,
-                           families=services.item_families(db)), status
+                           families=checkpoint_templates.item_families(db)), status
 
 
 @bp.route("/templates")
@@ -266,13 +270,13 @@ def template_create():
 @bp.route("/templates/<int:template_id>")
 @require("admin")
 def template_edit(template_id):
-    return _render_templates(editing=services.get_template(get_db(), template_id))
+    return _render_templates(editing=checkpoint_templates.get_template(get_db(), template_id))
 
 
 @bp.route("/templates/<int:template_id>", methods=["POST"])
 @require("admin")
 def template_update(template_id):
-    services.get_template(get_db(), template_id)
+    checkpoint_templates.get_template(get_db(), template_id)
     return _save_template(template_id)
 
 
@@ -280,10 +284,10 @@ def _save_template(template_id: int | None):
     rows = forms.template_rows_from_form(request.form)
     values = {"name": request.form.get("name", ""), "family": request.form.get("family", "")}
     try:
-        services.save_template(get_db(), get_user(), template_id, name=values["name"], family=values["family"],
+        checkpoint_templates.save_template(get_db(), get_user(), template_id, name=values["name"], family=values["family"],
                                rows=rows)
     except InvalidInput as exc:
-        editing = services.get_template(get_db(), template_id) if template_id else None
+        editing = checkpoint_templates.get_template(get_db(), template_id) if template_id else None
         return _render_templates(editing=editing, rows=rows, values=values, errors=exc.fields, status=400)
     flash(_("The checkpoint template was saved."), "success")
     return redirect(scm_url("alert_policy.templates"), 303)
@@ -292,7 +296,7 @@ def _save_template(template_id: int | None):
 @bp.route("/templates/<int:template_id>/delete", methods=["POST"])
 @require("admin")
 def template_delete(template_id):
-    services.delete_template(get_db(), get_user(), template_id)
+    checkpoint_templates.delete_template(get_db(), get_user(), template_id)
     flash(_("The checkpoint template was deleted."), "success")
     return redirect(scm_url("alert_policy.templates"), 303)
 

@@ -42,6 +42,11 @@ def signature_block(signature: str | None) -> str:
     return f"【{name}】" if name else ""
 
 
+def budget(signature: str | None, max_chars: int) -> int:
+    """Units left for a body once the signature block is counted (``check``'s limit)."""
+    return max_chars - units(signature_block(signature))
+
+
 @dataclass(frozen=True)
 class Text:
     body: str          # what the user wrote (cleaned)
@@ -65,6 +70,6 @@ def check(text: str | None, *, signature: str | None, max_chars: int) -> Text:
     if block and any(b in body for b in BRACKETS):
         raise InvalidInput({"text": "text_brackets"})
     count = units(block) + units(body)
-    if count > max_chars or len(body) > STORE_LIMIT:
+    if units(body) > budget(signature, max_chars) or len(body) > STORE_LIMIT:
         raise InvalidInput({"text": "text_too_long"})
     return Text(body, block, count)

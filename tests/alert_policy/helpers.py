@@ -66,9 +66,9 @@ class Kit:
                 "reported_at": erp_local(at_utc).isoformat(), "reporter": reporter}])
 
     def check(self, at: dt.datetime):
-        from scm_plugin.blueprints.alert_policy import services
+        from scm_plugin.blueprints.alert_policy import checker
         with self.app.app_context():
-            return services.check(self.app.extensions["scm"].db, at=at)
+            return checker.check(self.app.extensions["scm"].db, at=at)
 
     def alarms(self, order_no: str | None = None) -> list[dict]:
         sql = ("SELECT a.id, a.checkpoint_id, a.level, a.status, a.sms_batch_id, a.reached_qty, o.order_no "

@@ -157,7 +157,7 @@ def test_early_warning_when_the_pace_cannot_reach_the_quantity(kit):
 RUNNER = r"""
 import datetime as dt, json, sys
 from scm_plugin import create_app
-from scm_plugin.blueprints.alert_policy import jobs, services
+from scm_plugin.blueprints.alert_policy import checker, jobs
 
 dsn, storage, at, mode = sys.argv[1:5]
 app = create_app({"SECRET_KEY": "x", "SCM_ERP_DSN": dsn, "SCM_STORAGE_DIR": storage, "SCM_SMS_BACKEND": "log",
@@ -169,7 +169,7 @@ with app.app_context():
         if mode == "lease":
             result = jobs.run_once(app, at)
         else:
-            result = services.check(app.extensions["scm"].db, at)
+            result = checker.check(app.extensions["scm"].db, at)
         if result is None:
             out["no_lease"] += 1
             continue
@@ -210,7 +210,7 @@ def test_two_checker_processes_at_once_raise_each_alarm_once(kit, engine_db, tmp
 # --- the database goes away in the middle of a run ----------------------------------------------------
 def test_database_lost_mid_run_fails_cleanly_and_the_next_run_catches_up(kit, engine, engine_db, tmp_path,
                                                                          monkeypatch, caplog):
-    from scm_plugin.blueprints.alert_policy import jobs, services
+    from scm_plugin.blueprints.alert_policy import checker, jobs
     from scm_plugin.scheduler import jobs_of, run_job
 
     t = utcnow() + dt.timedelta(hours=1)
@@ -224,7 +224,7 @@ def test_database_lost_mid_run_fails_cleanly_and_the_next_run_catches_up(kit, en
     else:
         from alert_policy.proxy import outage_through_proxy as outage
     with outage(kit, engine_db, tmp_path, monkeypatch) as app:
-        real_raise = services._raise
+        real_raise = checker._raise
         raised = []
 
         def raise_then_fail(db, row, level, names):
@@ -233,8 +233,8 @@ def test_database_lost_mid_run_fails_cleanly_and_the_next_run_catches_up(kit, en
             if len(raised) == 2:
                 app.scm_outage_start()  # the database goes away after the second alarm
             return result
-        monkeypatch.setattr(services, "_raise", raise_then_fail)
-        monkeypatch.setattr(services, "utcnow", lambda: at)  # the job runs "now" = at
+        monkeypatch.setattr(checker, "_raise", raise_then_fail)
+        monkeypatch.setattr(checker, "utcnow", lambda: at)  # the job runs "now" = at
         with caplog.at_level("WARNING"):
             assert run_job(app, jobs_of(app)[jobs.JOB_NAME]) is True       # ran, failed, raised nothing out
         assert "failed on the database" in caplog.text
@@ -242,7 +242,7 @@ def test_database_lost_mid_run_fails_cleanly_and_the_next_run_catches_up(kit, en
         assert len(raised) == 2
         assert len(kit.alarms()) == 2                             # the first two committed, with their SMS
         assert kit.sms_count() == 2
-        monkeypatch.setattr(services, "_raise", real_raise)
+        monkeypatch.setattr(checker, "_raise", real_raise)
         assert run_job(app, jobs_of(app)[jobs.JOB_NAME]) is True          # the next run catches up
     alarms = kit.alarms()
     assert sorted(a["order_no"] for a in alarms) == sorted(o["order_no"] for o in orders)
@@ -254,7 +254,7 @@ def test_database_lost_mid_run_fails_cleanly_and_the_next_run_catches_up(kit, en
 # --- the alarm SMS ---------------------------------------------------------------------------------
 @pytest.mark.parametrize("signature", ["", "华光光盘", "【深圳华光光盘复制有限公司】"])
 def test_alarm_sms_fits_in_70_characters_with_the_signature(kit, signature):
-    from scm_plugin.blueprints.alert_policy import services
+    from scm_plugin.blueprints.alert_policy import checker
 
     kit.app.config["SCM_SMS_SIGNATURE"] = signature
     name = "DVD《中国地理》纪录片 特别收藏版（全十二集）附赠高清蓝光花絮 【限量】" * 2
@@ -266,7 +266,7 @@ def test_alarm_sms_fits_in_70_characters_with_the_signature(kit, signature):
     with kit.app.app_context():
         block = len(signature.strip("【】")) + 2 if signature else 0
         assert len(text) + block <= 70, text
-        assert services.sms_budget() == 70 - block
+        assert checker.sms_budget() == 70 - block
     assert "【" not in text and "】" not in text
     assert "DVD" not in text or "…" in text            # the item name was shortened, not the facts
     assert "30000" in text and (order["order_no"] in text or (order["contract_no"] or "-") in text)
@@ -292,7 +292,7 @@ def test_erp_times_are_compared_in_the_erp_time_zone(kit):
 def test_a_backlog_is_evaluated_in_bounded_chunks_and_a_deadline_leaves_the_rest(kit):
     import time
 
-    from scm_plugin.blueprints.alert_policy import services
+    from scm_plugin.blueprints.alert_policy import checker
 
     kit.app.config["SCM_ALERT_EVAL_CHUNK"] = 2          # three statements for five checkpoints
     t = utcnow() + dt.timedelta(hours=1)
@@ -301,7 +301,7 @@ def test_a_backlog_is_evaluated_in_bounded_chunks_and_a_deadline_leaves_the_rest
         kit.set_policy(o["order_no"], [(t, "REP", 10)])
     kit.report(orders[2]["erp_form_no"], "REP", 10, t - dt.timedelta(minutes=1))
     with kit.app.app_context():
-        late = services.check(kit.db, t + dt.timedelta(minutes=5), deadline=time.monotonic() - 1)
+        late = checker.check(kit.db, t + dt.timedelta(minutes=5), deadline=time.monotonic() - 1)
     assert (late.alarms, late.met, late.unfinished) == ([], 0, 5)   # out of time: nothing half-done
     result = kit.check(t + dt.timedelta(minutes=5))
     assert result.evaluated == 5 and result.met == 1

@@ -93,6 +93,54 @@ def test_the_editor_explains_every_rule(kit, login, db):
     assert db.scalar("SELECT COUNT(*) AS n FROM scm_alert_policy") == 0
 
 
+
+# --- SMS recipients: the SMS layer's phone rule ---------------------------------------------------
+def test_a_number_the_sms_layer_refuses_is_refused_as_a_recipient(kit, db):
+    """Numbers an alarm's SMS could not go to are refused when the policy is saved, for the
+    SMS layer's reasons (what the SMS page says of them); "not a number" keeps its code."""
+    from scm_plugin.messages import message
+    from scm_plugin.sms.numbers import normalise
+
+    order = kit.approved_order()
+    refused = ["12345", "+1 212 555 0100", "87654321", "abc"]
+    assert [normalise(n).error for n in refused] == ["phone_too_short", "phone_foreign", "area_code_missing",
+                                                      "phone_invalid"]
+    resp = kit.set_policy(order["order_no"], [(utcnow() + dt.timedelta(days=1), "REP", 1)], sms_to=refused)
+    assert resp.status_code == 400
+    fields = resp.json["fields"]
+    assert set(fields) == {"sms_to.0", "sms_to.1", "sms_to.2", "sms_to.3"}, fields
+    with kit.app.test_request_context():
+        assert fields["sms_to.0"] == message("phone_too_short")
+        assert fields["sms_to.1"] == message("phone_foreign")
+        assert fields["sms_to.2"] == message("area_code_missing")
+        assert fields["sms_to.3"] == message("alert_sms_number_invalid")
+    assert db.scalar("SELECT COUNT(*) AS n FROM scm_alert_policy") == 0
+
+
+def test_numbers_the_sms_layer_accepts_are_accepted_and_get_the_alarm_sms(kit):
+    """A PHS number with its area code, a mobile with +86 and spaces, full-width digits."""
+    order = kit.approved_order()
+    accepted = ["010-12345678", "+86 138 0013 8000", "１３９１２３４５６７８"]
+    t = utcnow() + dt.timedelta(hours=1)
+    resp = kit.set_policy(order["order_no"], [(t, "REP", 10)], sms_to=accepted)
+    assert resp.status_code == 200, resp.json
+    assert resp.json["sms_to"] == accepted
+    result = kit.check(t + dt.timedelta(minutes=1))
+    assert sorted(result.alarms[0]["numbers"]) == ["10601012345678", "13800138000", "13912345678"]
+
+
+def test_a_phs_number_is_refused_while_the_sms_layer_cannot_send_to_it(kit):
+    from scm_plugin.messages import message
+
+    kit.app.config["SCM_SMS_PHS_PREFIX"] = ""
+    order = kit.approved_order()
+    resp = kit.set_policy(order["order_no"], [(utcnow() + dt.timedelta(days=1), "REP", 1)],
+                          sms_to=["13800138000", "010-12345678"])
+    assert resp.status_code == 400
+    with kit.app.test_request_context():
+        assert resp.json["fields"] == {"sms_to.1": message("phs_disabled")}
+
+
 def test_only_approved_orders_get_a_policy(kit, login, make_order):
     pending = make_order("cust1")
     t = utcnow() + dt.timedelta(days=1)
@@ -339,11 +387,11 @@ def test_the_checker_is_a_scheduled_job_with_its_interval(app):
 
 def test_a_long_history_entry_stays_readable(app):
     """Many recipients and a long text: the facts are shortened, never cut mid-JSON."""
-    from scm_plugin.blueprints.alert_policy import services
-    detail = services._history_detail(alarm=7, step="MST", reached="0", qty="1",
-                                      sms=[f"1380013{i:04d}" for i in range(300)], sms_error=None, text="字" * 900)
+    from scm_plugin.blueprints.alert_policy import history
+    detail = history.history_detail(alarm=7, step="MST", reached="0", qty="1",
+                                     sms=[f"1380013{i:04d}" for i in range(300)], sms_error=None, text="字" * 900)
     assert len(detail) <= 2000
     row = {"action": "alarm.raise", "detail": detail}
     with app.test_request_context():
-        text = services.history_text(row, [{"code": "MST", "name": "母盘刻录"}], [])
+        text = history.history_text(row, [{"code": "MST", "name": "母盘刻录"}], [])
     assert "13800130000" in text and "(+295)" in text and "母盘刻录" in text

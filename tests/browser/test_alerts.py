@@ -57,13 +57,13 @@ def test_rep_sets_a_policy_from_a_template_and_handles_the_alarm(app, web_login,
     expect(page.locator("#checkpoints tbody tr").first).to_have_attribute("data-state", "pending")
 
     # the checker runs after the mastering checkpoint was due; nothing was reported
-    from scm_plugin.blueprints.alert_policy import services
+    from scm_plugin.blueprints.alert_policy import checker
     due = db.scalar("SELECT MIN(c.due_at) AS d FROM scm_checkpoint c JOIN scm_alert_policy p ON p.id = c.policy_id "
                     "JOIN scm_order o ON o.id = p.order_id WHERE o.order_no = ?", order["order_no"])
     if isinstance(due, str):
         due = dt.datetime.fromisoformat(due)
     with app.app_context():
-        result = services.check(app.extensions["scm"].db, at=due + dt.timedelta(minutes=1))
+        result = checker.check(app.extensions["scm"].db, at=due + dt.timedelta(minutes=1))
     assert [a["order_no"] for a in result.alarms] == [order["order_no"]]
 
     page.reload()

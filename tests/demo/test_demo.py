@@ -32,9 +32,9 @@ def test_prepare_is_repeatable_and_keeps_passwords(demo, tmp_path):
     app2, users2 = prepare(folder)
     assert dict((u, p) for u, _r, p in users2) == passwords
     # one checkpoint template to apply from the first minute, not doubled by the rerun
-    from scm_plugin.blueprints.alert_policy import services as alert_services
+    from scm_plugin.blueprints.alert_policy import checkpoint_templates
     with app2.app_context():
-        names = [t["name"] for t in alert_services.templates(app2.extensions["scm"].db)]
+        names = [t["name"] for t in checkpoint_templates.templates(app2.extensions["scm"].db)]
     assert names == ["光盘标准流程"]
     app2.extensions["scm"].db.dispose()
 

@@ -193,14 +193,14 @@ def test_cut_after_the_approval_committed_the_retry_gets_the_same_erp_form(outag
 
 
 def test_checker_and_scheduler_lease_recover_after_the_outage(outage_app, db, monkeypatch):
-    from scm_plugin.blueprints.alert_policy import jobs, services
+    from scm_plugin.blueprints.alert_policy import checker, jobs
 
     app = outage_app
     kit = Kit(app, db)
     order = kit.approved_order()
     t = utcnow() + dt.timedelta(hours=1)
     assert kit.set_policy(order["order_no"], [(t, "REP", 20000)]).status_code == 200
-    monkeypatch.setattr(services, "utcnow", lambda: t + dt.timedelta(minutes=5))   # the job runs after it
+    monkeypatch.setattr(checker, "utcnow", lambda: t + dt.timedelta(minutes=5))   # the job runs after it
     job = jobs_of(app)[jobs.JOB_NAME]
 
     app.scm_outage_start()

@@ -77,9 +77,9 @@ def seeded(app, db, users) -> Seeded:
             {"due_at": (now + dt.timedelta(days=1)).isoformat(), "process_step": "MST", "quantity": "10"},
             {"due_at": (now + dt.timedelta(days=5)).isoformat(), "process_step": "PCK", "quantity": "30000"}],
         "sms_to": ["13800138000"]})
-    from scm_plugin.blueprints.alert_policy import services as alert_services
+    from scm_plugin.blueprints.alert_policy import checker as alert_checker
     with app.app_context():
-        alert_services.check(app.extensions["scm"].db, at=(now + dt.timedelta(days=2)).replace(tzinfo=None))
+        alert_checker.check(app.extensions["scm"].db, at=(now + dt.timedelta(days=2)).replace(tzinfo=None))
     alarm_ids = [r["id"] for r in db.all("SELECT id FROM scm_alarm ORDER BY id")]
     assert alarm_ids, "the seed should hold an open alarm"
 
