@@ -3,6 +3,7 @@ pages, API and CLI alike."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from pydantic import BaseModel, ValidationError
 
@@ -69,3 +70,21 @@ def validation_fields(exc: ValidationError) -> dict[str, str]:
             code = _CODES.get(err["type"], "invalid_input")
         fields.setdefault(loc, code)
     return fields
+
+
+_DIGITS = re.compile(r"[0-9]{1,9}")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def query_formats(model: type[BaseModel]) -> dict[str, tuple[re.Pattern, str]]:
+    """What a query string must look like for the integer and date parameters (name →
+    pattern, message code): pydantic's lax mode would also take ``page=1.0``,
+    ``page=+1``, ``page=1_0`` and ``date_to=0`` (a Unix time, 1970-01-01)."""
+    formats = {}
+    for name, prop in model.model_json_schema().get("properties", {}).items():
+        variants = prop.get("anyOf", [prop])
+        if any(v.get("type") == "integer" for v in variants):
+            formats[name] = (_DIGITS, "number_invalid")
+        elif any(v.get("format") == "date" for v in variants):
+            formats[name] = (_ISO_DATE, "date_invalid")
+    return formats

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from scm_plugin.api_errors import api_error
 from scm_plugin.auth import require
-from scm_plugin.validation import validation_fields
+from scm_plugin.validation import query_formats, validation_fields
 
 
 @dataclass
@@ -71,14 +71,14 @@ def _spec_options(options: dict) -> dict:
 def api_view(view, spec: RouteSpec):
     """The view wrapped with the checks its spec declares."""
     query, body, roles = spec.query, spec.body, spec.roles
-    query_formats = _query_formats(query) if query is not None else {}
+    formats = query_formats(query) if query is not None else {}
     form_fields = {k.rstrip("?") for k in spec.multipart}
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         if query is not None:
             given = request.args.to_dict()
-            wrong = {name: code for name, (pattern, code) in query_formats.items()
+            wrong = {name: code for name, (pattern, code) in formats.items()
                      if name in given and not pattern.fullmatch(given[name])}
             try:
                 kwargs["query"] = query.model_validate(given)
@@ -204,24 +204,6 @@ def _query_schema(prop: dict) -> dict:
         base = {k: v for k, v in prop.items() if k not in ("anyOf", "default")}
         prop = {**base, **rest[0]} if len(rest) == 1 else {**base, "anyOf": rest}
     return prop
-
-
-_DIGITS = re.compile(r"[0-9]{1,9}")
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
-def _query_formats(model: type[BaseModel]) -> dict[str, tuple[re.Pattern, str]]:
-    """What a query string must look like for the integer and date parameters, as the
-    document says: pydantic's lax mode would also take ``page=1.0``, ``page=+1``,
-    ``page=1_0`` and ``date_to=0`` (a Unix time, 1970-01-01)."""
-    formats = {}
-    for name, prop in model.model_json_schema().get("properties", {}).items():
-        variants = prop.get("anyOf", [prop])
-        if any(v.get("type") == "integer" for v in variants):
-            formats[name] = (_DIGITS, "number_invalid")
-        elif any(v.get("format") == "date" for v in variants):
-            formats[name] = (_ISO_DATE, "date_invalid")
-    return formats
 
 
 def _path_params(rule: str) -> list[str]:

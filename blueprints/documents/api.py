@@ -1,9 +1,6 @@
 """API: documents for customers (function 8) — the same services as the pages."""
-import datetime as dt
-from typing import Literal
 
 from flask import jsonify, request
-from pydantic import BaseModel, ConfigDict, Field
 from scm_plugin.blueprints.api.spec import ApiRoutes
 
 from scm_plugin import attachments
@@ -16,19 +13,6 @@ from . import forms
 from . import services as documents
 
 routes = ApiRoutes()
-
-
-class DocumentQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    customer_code: str | None = Field(None, max_length=30, description="Reps: shared with this customer")
-    state: Literal["current", "expired"] | None = Field(None, description="Reps: still shown or expired")
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-    sort: Literal["created_at", "subject", "expires_at"] = "created_at"
-    dir: Literal["asc", "desc"] = "desc"
-    page: int = Field(1, ge=1, le=100000)
-    per_page: int = Field(50, ge=1, le=200)
 
 
 @routes.route("/documents", "POST",
@@ -45,12 +29,10 @@ def create_document():
 
 
 @routes.route("/documents", "GET", summary="Documents in the caller's scope (customers: the current ones)",
-           roles=("customer", "rep", "admin"), query=DocumentQuery, response=documents.DocumentListOut)
-def list_documents(query: DocumentQuery):
-    rows, total = documents.search(
-        get_db(), current_scope(), customer_code=query.customer_code, state=query.state, date_from=query.date_from,
-        date_to=query.date_to, sort=query.sort, descending=query.dir == "desc", page=query.page,
-        per_page=query.per_page)
+           roles=("customer", "rep", "admin"), query=documents.DocumentQuery, response=documents.DocumentListOut)
+def list_documents(query: documents.DocumentQuery):
+    rows, total = documents.search(get_db(), current_scope(), page=query.page, per_page=query.per_page,
+                                   **query.filters())
     return jsonify({"items": [documents.to_api(r) for r in rows], "page": query.page, "per_page": query.per_page,
                     "total": total})
 

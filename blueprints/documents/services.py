@@ -13,8 +13,8 @@ Plain functions: the caller passes the user and the scope (from the login).
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
-from flask import current_app
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from scm_plugin.erp_bridge import Database
 from scm_plugin.erp_bridge.clock import utcnow
@@ -22,7 +22,7 @@ from scm_plugin.erp_bridge.repos import documents as repo
 from scm_plugin.erp_bridge.repos import users as users_repo
 from scm_plugin.erp_bridge.repos.scope import Scope
 
-from scm_plugin import attachments, audit, drafts, i18n, notify, storage
+from scm_plugin import attachments, audit, i18n, notify, storage
 from scm_plugin.errors import Conflict, InvalidInput, NotFound
 from scm_plugin.serialize import iso
 
@@ -54,6 +54,25 @@ class DocumentIn(BaseModel):
         if len(codes) > MAX_CUSTOMERS or any(len(c) > 30 for c in codes):
             raise ValueError("customer_unknown")
         return codes
+
+
+class DocumentQuery(BaseModel):
+    """The documents list's filters: the API's query, and the reps' page's (read leniently)."""
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    customer_code: str | None = Field(None, max_length=30, description="Reps: shared with this customer")
+    state: Literal["current", "expired"] | None = Field(None, description="Reps: still shown or expired")
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    sort: Literal["created_at", "subject", "expires_at"] = "created_at"
+    dir: Literal["asc", "desc"] = "desc"
+    page: int = Field(1, ge=1, le=100000)
+    per_page: int = Field(50, ge=1, le=200)
+
+    def filters(self) -> dict:
+        """``search``'s filters and sort (the page and its size aside)."""
+        return {"customer_code": self.customer_code, "state": self.state, "date_from": self.date_from,
+                "date_to": self.date_to, "sort": self.sort, "descending": self.dir == "desc"}
 
 
 # --- output schemas ---------------------------------------------------------------------------
@@ -124,12 +143,9 @@ def share(db: Database, user, scope: Scope, data: DocumentIn, upload, *, draft_i
     stored = []
     if not has_draft:
         try:
-            stored = attachments.store_all([upload] if upload is not None else [], field="file", max_files=1)
+            stored = [attachments.store_one(upload)]
         except InvalidInput as exc:
             errors.update(exc.fields)
-        else:
-            if not stored:
-                errors["file"] = "file_required"
     try:
         with db.transaction(write=True) as tx:
             if any(not scope.allows(tx, code) for code in data.customer_codes):
@@ -138,21 +154,19 @@ def share(db: Database, user, scope: Scope, data: DocumentIn, upload, *, draft_i
                 raise InvalidInput(errors)
             document_id = repo.insert(tx, subject=data.subject, uploaded_by=user.id,
                                       expires_at=expiry_of(data.expires_on))
-            if stored:
-                [attachment_id] = attachments.attach(tx, stored, owner_type="document", owner_id=document_id,
-                                                customer_code=None, user_id=user.id)
-            elif has_draft:
-                drafts.adopt_drafts(tx, [draft_id], user_id=user.id, owner_type="document", owner_id=document_id,
-                                    customer_code=None, field="file")
-                attachment_id = int(draft_id)
-            else:
-                raise InvalidInput({"file": "file_required"})
+            [attachment_id] = attachments.attach(tx, stored, [draft_id] if has_draft else [], owner_type="document",
+                                                 owner_id=document_id, customer_code=None, user_id=user.id,
+                                                 field="file")
             repo.set_attachment(tx, document_id, attachment_id)
             for code in data.customer_codes:
                 repo.add_target(tx, document_id, code)
             audit.record(tx, "document.share", "document", document_id,
                          detail=f"{data.subject} → {', '.join(data.customer_codes)}")
-            _notify_customers(tx, document_id, data)
+            link = notify.link("documents.portal_list")
+            for code in data.customer_codes:
+                notify.mail_customer(tx, code, "documents_shared", about=("document", document_id), link=link,
+                                     setting="SCM_DOCUMENTS_NOTIFY_CUSTOMERS", subject=data.subject,
+                                     last_day=data.expires_on)
     except BaseException:
         attachments.discard_all(stored)
         raise
@@ -256,23 +270,6 @@ def search(db: Database, scope: Scope, *, customer_code: str | None = None, stat
             r["last_day"] = last_day(r["expires_at"])
         return rows, total
     return db.read(read)
-
-
-# --- mail -------------------------------------------------------------------------------------------
-def _notify_customers(tx, document_id: int, data: DocumentIn) -> None:
-    if not current_app.config.get("SCM_DOCUMENTS_NOTIFY_CUSTOMERS", True):
-        return
-    from scm_plugin.outbox import enqueue_mail
-
-    link = notify.link("documents.portal_list")
-    for code in data.customer_codes:
-        customer, recipients = notify.customer_recipients(tx, code)
-        for email, locale, name in recipients:
-            with i18n.force_locale(locale):
-                enqueue_mail(tx, to=email, template="documents_shared",
-                             context={"name": name, "customer": customer, "subject": data.subject,
-                                      "last_day": data.expires_on, "link": link},
-                             ref_type="document", ref_id=document_id, customer_code=code)
 
 
 # --- API representations ------------------------------------------------------------------------------

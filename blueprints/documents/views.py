@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from scm_plugin import attachments, export
 from scm_plugin.auth import get_user, require
 from scm_plugin.errors import Conflict, InvalidInput
+from scm_plugin.filters import page_query
 from scm_plugin.i18n import _
 from scm_plugin.messages import field_messages, message
 from scm_plugin.permissions import current_scope
@@ -17,31 +18,28 @@ from scm_plugin.validation import parse, schema_input
 from scm_plugin.web import scm_url
 
 from . import services
-from .forms import document_data, list_filters
+from .forms import document_data
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
 
 STAFF = ("rep", "admin")
 EXPORT_LIMIT = 10000
+# The page names the customer filter ``customer``; the API ``customer_code``.
+PAGE_ARGS = {"customer_code": "customer"}
 
 
 def _per_page() -> int:
     return int(current_app.config["SCM_PAGE_SIZE"])
 
 
-def _page() -> int:
-    return max(1, request.args.get("page", 1, type=int) or 1)
-
-
 # --- the reps' side ---------------------------------------------------------------------------
 @bp.route("/")
 @require(*STAFF)
 def index():
-    filters, dates_ok = list_filters(request.args)
-    if not dates_ok:
-        flash(message("date_invalid"), "error")
-    scope, db, page = current_scope(), get_db(), _page()
+    query = page_query(services.DocumentQuery, names=PAGE_ARGS)
+    filters, page = query.filters(), query.page
+    scope, db = current_scope(), get_db()
     rows, total = services.search(db, scope, page=page, per_page=_per_page(), **filters)
     customers = db.read(lambda tx: scope.customers(tx))
     return render_template("scm/documents/index.html", rows=rows, total=total, page=page, per_page=_per_page(),
@@ -51,7 +49,7 @@ def index():
 @bp.route("/export.xlsx")
 @require(*STAFF)
 def export_xlsx():
-    filters, _ok = list_filters(request.args)
+    filters = page_query(services.DocumentQuery, names=PAGE_ARGS, flag=False).filters()
     rows, _total = services.search(get_db(), current_scope(), page=1, per_page=EXPORT_LIMIT, **filters)
     headers = [_("No."), _("Document subject"), _("File"), _("Uploaded"), _("Uploaded by"), _("Last day"),
                _("Customer"), _("Customer name"), _("First download"), _("Downloaded by"), _("Downloads")]
@@ -84,9 +82,9 @@ def new():
         doc = services.share(db, user, current_scope(), parsed, upload, draft_id=draft_id)
     except InvalidInput as exc:
         new_file = attachments.present([upload])
-        drafts, file_errors = attachments.keep_drafts(db, user, new_file, [] if new_file or not draft_id else [draft_id])
-        errors = {**exc.fields, **{("file" if k == "files" else k): v for k, v in file_errors.items()}}
-        return _form_page(data, errors=field_messages(errors), drafts=drafts, status=400)
+        drafts, file_errors = attachments.keep_drafts(db, user, new_file, [] if new_file or not draft_id else [draft_id],
+                                                      field="file")
+        return _form_page(data, errors=field_messages({**exc.fields, **file_errors}), drafts=drafts, status=400)
     flash(_("%(subject)s was shared with %(n)s customers.", subject=doc["subject"], n=len(doc["targets"])),
           "success")
     return redirect(scm_url("documents.detail", document_id=doc["id"]), 303)
@@ -121,7 +119,7 @@ def withdraw(document_id):
 @bp.route("/portal/")
 @require("customer")
 def portal_list():
-    page = _page()
+    page = page_query(services.DocumentQuery).page
     rows, total = services.search(get_db(), current_scope(), page=page, per_page=_per_page())
     return render_template("scm/documents/portal_list.html", rows=rows, total=total, page=page,
                            per_page=_per_page())

@@ -1,12 +1,10 @@
 """API: customer feedback (function 7) — the same services as the pages."""
-import datetime as dt
-from typing import Literal
 
 from flask import jsonify, request
-from pydantic import BaseModel, ConfigDict, Field
 from scm_plugin.blueprints.api.spec import ApiRoutes
 
 from scm_plugin import attachments
+from scm_plugin.api_errors import api_error
 from scm_plugin.auth import get_user
 from scm_plugin.permissions import current_scope
 from scm_plugin.state import get_db
@@ -15,20 +13,6 @@ from scm_plugin.validation import parse
 from . import services as feedback
 
 routes = ApiRoutes()
-
-
-class FeedbackQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    type: Literal["complaint", "suggestion"] | None = None
-    status: Literal["new", "replied", "closed"] | None = None
-    customer_code: str | None = Field(None, max_length=30)
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-    sort: Literal["created_at", "activity", "customer", "type", "status", "subject"] = "created_at"
-    dir: Literal["asc", "desc"] = "desc"
-    page: int = Field(1, ge=1, le=100000)
-    per_page: int = Field(50, ge=1, le=200)
 
 
 @routes.route("/feedback", "POST", summary="File a complaint or suggestion (customers, for their own company)",
@@ -41,12 +25,10 @@ def create_feedback(body: feedback.FeedbackIn):
 
 
 @routes.route("/feedback", "GET", summary="Feedback in the caller's scope", roles=("customer", "rep", "admin"),
-           query=FeedbackQuery, response=feedback.FeedbackListOut)
-def list_feedback(query: FeedbackQuery):
-    rows, total = feedback.search(
-        get_db(), current_scope(), fb_type=query.type, status=query.status, customer_code=query.customer_code,
-        date_from=query.date_from, date_to=query.date_to, sort=query.sort, descending=query.dir == "desc",
-        page=query.page, per_page=query.per_page)
+           query=feedback.FeedbackQuery, response=feedback.FeedbackListOut)
+def list_feedback(query: feedback.FeedbackQuery):
+    rows, total = feedback.search(get_db(), current_scope(), page=query.page, per_page=query.per_page,
+                                  **query.filters())
     return jsonify({"items": [feedback.summary_to_api(r) for r in rows], "page": query.page,
                     "per_page": query.per_page, "total": total})
 
@@ -89,7 +71,6 @@ def reply_feedback(feedback_id: int):
     else:
         data = request.get_json(silent=True)
         if not isinstance(data, dict):
-            from scm_plugin.api_errors import api_error
             return api_error(400, "invalid_input", {"body": "json_object_required"})
         parsed = parse(feedback.ReplyIn, data)
         body, internal, uploads = parsed.body, parsed.internal, []

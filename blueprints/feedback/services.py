@@ -15,16 +15,14 @@ import datetime as dt
 import logging
 from typing import Literal
 
-from flask import current_app
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from scm_plugin.erp_bridge import Database
-from scm_plugin.erp_bridge.repos import erp as erp_repo
 from scm_plugin.erp_bridge.repos import feedback as repo
 from scm_plugin.erp_bridge.repos import users as users_repo
 from scm_plugin.erp_bridge.repos.scope import Scope
 
-from scm_plugin import attachments, audit, drafts, i18n, notify
-from scm_plugin.errors import Conflict, InvalidInput, NotFound
+from scm_plugin import attachments, audit, i18n, notify
+from scm_plugin.errors import Conflict, NotFound
 from scm_plugin.serialize import iso
 from scm_plugin.validation import parse
 
@@ -60,6 +58,27 @@ class ReplyIn(BaseModel):
     internal: bool = Field(False, description="An internal note: never shown to the customer, no mail")
 
     _text = field_validator("body")(_required_text)
+
+
+class FeedbackQuery(BaseModel):
+    """A feedback list's filters: the API's query, and the pages' (read leniently)."""
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    type: Literal["complaint", "suggestion"] | None = None
+    status: Literal["new", "replied", "closed"] | None = None
+    customer_code: str | None = Field(None, max_length=30)
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    sort: Literal["created_at", "activity", "customer", "type", "status", "subject"] = "created_at"
+    dir: Literal["asc", "desc"] = "desc"
+    page: int = Field(1, ge=1, le=100000)
+    per_page: int = Field(50, ge=1, le=200)
+
+    def filters(self) -> dict:
+        """``search``'s filters and sort (the page and its size aside)."""
+        return {"fb_type": self.type, "status": self.status, "customer_code": self.customer_code,
+                "date_from": self.date_from, "date_to": self.date_to, "sort": self.sort,
+                "descending": self.dir == "desc"}
 
 
 # --- output schemas ----------------------------------------------------------------------
@@ -191,13 +210,14 @@ def file_feedback(db: Database, user, scope: Scope, data: FeedbackIn, *, uploads
         with db.transaction(write=True) as tx:
             feedback_id = repo.insert(tx, customer_code=customer_code, fb_type=data.type, subject=data.subject,
                                       body=data.body, created_by=user.id)
-            attachments.attach(tx, stored, owner_type="feedback", owner_id=feedback_id, customer_code=customer_code,
-                          user_id=user.id)
-            adopted = drafts.adopt_drafts(tx, draft_ids, user_id=user.id, owner_type="feedback",
-                                          owner_id=feedback_id, customer_code=customer_code)
+            files = attachments.attach(tx, stored, draft_ids, owner_type="feedback", owner_id=feedback_id,
+                                       customer_code=customer_code, user_id=user.id)
             audit.record(tx, "feedback.create", "feedback", feedback_id, customer_code=customer_code,
-                         detail=f"{data.type}: {data.subject} ({len(stored) + adopted} files)")
-            _notify_reps(tx, feedback_id, customer_code, data)
+                         detail=f"{data.type}: {data.subject} ({len(files)} files)")
+            notify.mail_reps(tx, customer_code, "feedback_new", about=("feedback", feedback_id),
+                             setting="SCM_FEEDBACK_NOTIFY_REPS",
+                             link=notify.link("feedback.detail", feedback_id=feedback_id),
+                             type=data.type, subject=data.subject, body=data.body)
     except BaseException:
         attachments.discard_all(stored)
         raise
@@ -209,20 +229,18 @@ def add_attachment(db: Database, user, scope: Scope, feedback_id: int, upload) -
     fb = db.read(lambda tx: _visible(tx, scope, feedback_id))
     if fb["status"] == "closed":
         raise Conflict("feedback_closed")
-    stored = attachments.store_all([upload] if upload is not None else [], field="file", max_files=1)
-    if not stored:
-        raise InvalidInput({"file": "file_required"})
+    stored = attachments.store_one(upload)
     try:
         with db.transaction(write=True) as tx:
             fb = _visible(tx, scope, feedback_id, lock=True)
             if fb["status"] == "closed":
                 raise Conflict("feedback_closed")
-            [att_id] = attachments.attach(tx, stored, owner_type="feedback", owner_id=feedback_id,
-                                     customer_code=fb["customer_code"], user_id=user.id)
+            [att_id] = attachments.attach(tx, [stored], owner_type="feedback", owner_id=feedback_id,
+                                          customer_code=fb["customer_code"], user_id=user.id)
             audit.record(tx, "feedback.attach", "feedback", feedback_id, customer_code=fb["customer_code"],
-                         detail=stored[0].original_name)
+                         detail=stored.original_name)
     except BaseException:
-        attachments.discard_all(stored)
+        attachments.discard_all([stored])
         raise
     return get_attachment(db, scope, feedback_id, att_id)
 
@@ -244,11 +262,8 @@ def reply(db: Database, user, scope: Scope, feedback_id: int, body: str | None, 
                 raise Conflict("feedback_closed")
             reply_id, at = repo.insert_reply(tx, feedback_id, body=data.body, author_id=user.id,
                                              internal=data.internal)
-            attachments.attach(tx, stored, owner_type="reply", owner_id=reply_id, customer_code=fb["customer_code"],
-                          user_id=user.id)
-            adopted = drafts.adopt_drafts(tx, draft_ids, user_id=user.id, owner_type="reply", owner_id=reply_id,
-                                          customer_code=fb["customer_code"])
-            files = len(stored) + adopted
+            files = len(attachments.attach(tx, stored, draft_ids, owner_type="reply", owner_id=reply_id,
+                                           customer_code=fb["customer_code"], user_id=user.id))
             if data.internal:
                 audit.record(tx, "feedback.note", "feedback", feedback_id, customer_code=fb["customer_code"],
                              detail=f"{files} files")
@@ -256,7 +271,12 @@ def reply(db: Database, user, scope: Scope, feedback_id: int, body: str | None, 
                 repo.mark_replied(tx, feedback_id, at)
                 audit.record(tx, "feedback.reply", "feedback", feedback_id, customer_code=fb["customer_code"],
                              detail=f"{files} files")
-                _mail_customer(tx, fb, data.body, files, user)
+                # to whoever filed it; without their address, to the company
+                notify.mail_customer(tx, fb["customer_code"], "feedback_reply", about=("feedback", feedback_id),
+                                     prefer_user_id=fb["created_by"],
+                                     link=notify.link("feedback.portal_detail", feedback_id=feedback_id),
+                                     type=fb["fb_type"], subject=fb["subject"], body=data.body, files=files,
+                                     replied_by=user.display_name)
     except BaseException:
         attachments.discard_all(stored)
         raise
@@ -299,44 +319,6 @@ def delete(db: Database, user, scope: Scope, feedback_id: int) -> None:
 def _staff_only(scope: Scope) -> None:
     if scope.kind != "grants":
         raise NotFound("feedback")
-
-
-# --- mail -------------------------------------------------------------------------------------
-def _notify_reps(tx, feedback_id: int, customer_code: str, data: FeedbackIn) -> None:
-    if not current_app.config.get("SCM_FEEDBACK_NOTIFY_REPS", True):
-        return
-    from scm_plugin.outbox import enqueue_mail
-
-    customer = erp_repo.customer(tx, customer_code) or {"code": customer_code, "name": customer_code}
-    link = notify.link("feedback.detail", feedback_id=feedback_id)
-    for rep in users_repo.reps_of_customer(tx, customer_code, i18n.local_today()):
-        if not rep["email"]:
-            continue
-        with i18n.force_locale(rep.get("locale")):
-            enqueue_mail(tx, to=rep["email"], template="feedback_new",
-                         context={"name": rep["display_name"] or rep["username"], "customer": customer,
-                                  "type": data.type, "subject": data.subject, "body": data.body, "link": link},
-                         ref_type="feedback", ref_id=feedback_id, customer_code=customer_code)
-
-
-def _mail_customer(tx, fb: dict, body: str, files: int, user) -> None:
-    """The reply to whoever filed the feedback; without their address to the company's
-    portal users, and without any to the company's address in the ERP."""
-    from scm_plugin.outbox import enqueue_mail
-
-    code = fb["customer_code"]
-    customer, recipients = notify.customer_recipients(tx, code)
-    author = users_repo.by_id(tx, fb["created_by"]) if fb["created_by"] else None
-    if author and author["active"] and author["email"] and author["customer_code"] == code:
-        recipients = [(author["email"], author["locale"], author["display_name"] or author["username"])]
-    link = notify.link("feedback.portal_detail", feedback_id=fb["id"])
-    for email, locale, name in recipients:
-        with i18n.force_locale(locale):
-            enqueue_mail(tx, to=email, template="feedback_reply",
-                         context={"name": name, "customer": customer, "type": fb["fb_type"],
-                                  "subject": fb["subject"], "body": body, "files": files,
-                                  "replied_by": user.display_name, "link": link},
-                         ref_type="feedback", ref_id=fb["id"], customer_code=code)
 
 
 # --- API representations -------------------------------------------------------------------------

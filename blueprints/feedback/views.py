@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from scm_plugin import attachments, export
 from scm_plugin.auth import get_user, require
 from scm_plugin.errors import Conflict, InvalidInput
+from scm_plugin.filters import page_query
 from scm_plugin.i18n import _
 from scm_plugin.messages import field_messages, message
 from scm_plugin.permissions import current_scope
@@ -17,21 +18,20 @@ from scm_plugin.validation import parse, schema_input
 from scm_plugin.web import scm_url
 
 from . import services
-from .forms import feedback_data, list_filters
+from .forms import feedback_data
 
 bp = Blueprint("feedback", __name__, url_prefix="/feedback")
 
 
 STAFF = ("rep", "admin")
 EXPORT_LIMIT = 10000
+# The pages name the customer filter ``customer``; the API ``customer_code``.
+PAGE_ARGS = {"customer_code": "customer"}
+PORTAL_FILTERS = ("fb_type", "status", "date_from", "date_to")   # a customer neither sorts nor picks a customer
 
 
 def _per_page() -> int:
     return int(current_app.config["SCM_PAGE_SIZE"])
-
-
-def _page() -> int:
-    return max(1, request.args.get("page", 1, type=int) or 1)
 
 
 def type_names() -> dict[str, str]:
@@ -51,11 +51,9 @@ def _labels():
 @bp.route("/")
 @require(*STAFF)
 def index():
-    filters, dates_ok = list_filters(request.args, staff=True)
-    if not dates_ok:
-        flash(message("date_invalid"), "error")
+    query = page_query(services.FeedbackQuery, names=PAGE_ARGS)
+    filters, page = query.filters(), query.page
     scope, db = current_scope(), get_db()
-    page = _page()
     rows, total = services.search(db, scope, page=page, per_page=_per_page(), **filters)
     customers = db.read(lambda tx: scope.customers(tx))
     return render_template("scm/feedback/index.html", rows=rows, total=total, page=page, per_page=_per_page(),
@@ -65,7 +63,7 @@ def index():
 @bp.route("/export.xlsx")
 @require(*STAFF)
 def export_xlsx():
-    filters, _ok = list_filters(request.args, staff=True)
+    filters = page_query(services.FeedbackQuery, names=PAGE_ARGS, flag=False).filters()
     rows, _total = services.search(get_db(), current_scope(), page=1, per_page=EXPORT_LIMIT, **filters)
     types, statuses = type_names(), status_names()
     headers = [_("No."), _("Customer"), _("Customer name"), _("Type"), _("Subject"), _("Filed"), _("Filed by"),
@@ -149,10 +147,8 @@ def attachment(feedback_id, attachment_id):
 @bp.route("/portal/")
 @require("customer")
 def portal_list():
-    filters, dates_ok = list_filters(request.args, staff=False)
-    if not dates_ok:
-        flash(message("date_invalid"), "error")
-    page = _page()
+    query = page_query(services.FeedbackQuery)
+    filters, page = {k: v for k, v in query.filters().items() if k in PORTAL_FILTERS}, query.page
     rows, total = services.search(get_db(), current_scope(), page=page, per_page=_per_page(), **filters)
     return render_template("scm/feedback/portal_list.html", rows=rows, total=total, page=page,
                            per_page=_per_page(), filters=filters)

@@ -6,12 +6,14 @@ from flask import jsonify, request
 from pydantic import BaseModel, ConfigDict, Field
 from scm_plugin.blueprints.api.spec import ApiRoutes
 
-from scm_plugin import orders, storage
+from scm_plugin import attachments, order_schemas, orders
 from scm_plugin.api_errors import api_error
 from scm_plugin.auth import get_user
 from scm_plugin.i18n import from_local
 from scm_plugin.permissions import current_scope
 from scm_plugin.state import get_db
+
+from . import services as review
 
 routes = ApiRoutes()
 
@@ -35,16 +37,16 @@ class OrderQuery(BaseModel):
 
 
 @routes.route("/orders", "POST", summary="Place a sales or sample order", roles=("customer", "rep", "admin"),
-           body=orders.OrderIn, response=orders.OrderOut, status=201, also=(200,),
+           body=order_schemas.OrderIn, response=order_schemas.OrderOut, status=201, also=(200,),
            headers={"Idempotency-Key": {"type": "string", "maxLength": IDEMPOTENCY_KEY_MAX, "description":
                     "A retry with the same key and body answers 200 with the same order; another body: 409"}})
-def place_order(body: orders.OrderIn):
+def place_order(body: order_schemas.OrderIn):
     key = request.headers.get("Idempotency-Key")
     if key is not None and len(key) > IDEMPOTENCY_KEY_MAX:
         # cut to length, two long keys alike in their first characters would be one key
         return api_error(400, "invalid_input", {"Idempotency-Key": "too_long"})
     order, replayed = orders.place_order(get_db(), get_user(), current_scope(), body, idempotency_key=key)
-    resp = jsonify(orders.to_api(order))
+    resp = jsonify(order_schemas.to_api(order))
     resp.status_code = 200 if replayed else 201
     if replayed:
         resp.headers["Idempotent-Replayed"] = "true"
@@ -52,7 +54,7 @@ def place_order(body: orders.OrderIn):
 
 
 @routes.route("/orders", "GET", summary="Orders in the caller's scope", roles=("customer", "rep", "admin"),
-           query=OrderQuery, response=orders.OrderListOut)
+           query=OrderQuery, response=order_schemas.OrderListOut)
 def list_orders(query: OrderQuery):
     date_from = from_local(dt.datetime.combine(query.date_from, dt.time())) if query.date_from else None
     date_to = from_local(dt.datetime.combine(query.date_to + dt.timedelta(days=1), dt.time())) if query.date_to else None
@@ -61,23 +63,23 @@ def list_orders(query: OrderQuery):
         order_no=query.order_no, contract_no=query.contract_no, customer_part_no=query.customer_part_no,
         inventory_code=query.inventory_code, date_from=date_from, date_to=date_to,
         limit=query.per_page, offset=(query.page - 1) * query.per_page)
-    return jsonify({"items": [orders.summary_to_api(r) for r in rows], "page": query.page,
+    return jsonify({"items": [order_schemas.summary_to_api(r) for r in rows], "page": query.page,
                     "per_page": query.per_page, "total": total})
 
 
 @routes.route("/orders/<order_no>", "GET", summary="One order", roles=("customer", "rep", "admin"),
-           response=orders.OrderOut)
+           response=order_schemas.OrderOut)
 def get_order(order_no: str):
-    return jsonify(orders.to_api(orders.get_order(get_db(), current_scope(), order_no)))
+    return jsonify(order_schemas.to_api(orders.get_order(get_db(), current_scope(), order_no)))
 
 
 @routes.route("/orders/<order_no>/attachments", "POST", summary="Attach a document to a pending order",
-           roles=("customer", "rep", "admin"), response=orders.AttachmentOut, status=201,
+           roles=("customer", "rep", "admin"), response=order_schemas.AttachmentOut, status=201,
            multipart={"file": "binary"})
 def add_attachment(order_no: str):
     upload = request.files.get("file")
     att = orders.add_attachment(get_db(), get_user(), current_scope(), order_no, upload)
-    resp = jsonify(orders.attachment_to_api(att))
+    resp = jsonify(order_schemas.attachment_to_api(att))
     resp.status_code = 201
     return resp
 
@@ -85,7 +87,7 @@ def add_attachment(order_no: str):
 @routes.route("/orders/<order_no>/attachments/<int:attachment_id>", "GET",
            summary="Download a document of an order", roles=("customer", "rep", "admin"), download=True)
 def get_attachment(order_no: str, attachment_id: int):
-    return storage.download(orders.get_attachment(get_db(), current_scope(), order_no, attachment_id))
+    return attachments.download(orders.get_attachment(get_db(), current_scope(), order_no, attachment_id))
 
 
 
@@ -96,18 +98,14 @@ class RejectIn(BaseModel):
 
 
 @routes.route("/orders/<order_no>/approve", "POST", summary="Approve into the ERP review form (exactly once)",
-           roles=("rep", "admin"), response=orders.OrderOut)
+           roles=("rep", "admin"), response=order_schemas.OrderOut)
 def approve_order(order_no: str):
-    from . import services as review
-
     decision = review.approve(get_db(), get_user(), current_scope(), order_no)
-    return jsonify(orders.to_api(decision.order))
+    return jsonify(order_schemas.to_api(decision.order))
 
 
 @routes.route("/orders/<order_no>/reject", "POST", summary="Reject with a reason the customer sees",
-           roles=("rep", "admin"), body=RejectIn, response=orders.OrderOut)
+           roles=("rep", "admin"), body=RejectIn, response=order_schemas.OrderOut)
 def reject_order(order_no: str, body: RejectIn):
-    from . import services as review
-
     decision = review.reject(get_db(), get_user(), current_scope(), order_no, body.reason)
-    return jsonify(orders.to_api(decision.order))
+    return jsonify(order_schemas.to_api(decision.order))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from scm_plugin.erp_bridge import Database, UniqueViolation
@@ -18,9 +19,10 @@ from scm_plugin.erp_bridge.clock import utcnow
 from scm_plugin.erp_bridge.repos import erp as erp_repo
 from scm_plugin.erp_bridge.repos import erp_forms
 from scm_plugin.erp_bridge.repos import orders as repo
+from scm_plugin.erp_bridge.repos import users as users_repo
 from scm_plugin.erp_bridge.repos.scope import Scope
 
-from scm_plugin import audit, i18n, orders
+from scm_plugin import audit, i18n, notify, orders
 from scm_plugin.errors import Conflict, InvalidInput, NotFound
 
 MAX_REASON = 500
@@ -34,8 +36,6 @@ class Decision:
 
 def _erp_now() -> dt.datetime:
     """Now, as a naive time in the ERP's time zone (the ERP writes local times)."""
-    from zoneinfo import ZoneInfo
-
     tz = current_app.extensions["scm"].db.mapping.timezone or current_app.config["SCM_TIMEZONE"]
     return dt.datetime.now(ZoneInfo(tz)).replace(tzinfo=None, microsecond=0)
 
@@ -78,7 +78,7 @@ def _approve_locked(tx, head: dict, user, order_no: str) -> None:
         raise Conflict("order_not_pending")
     audit.record(tx, "order.approve", "order", order_no, customer_code=head["customer_code"],
                  detail=f"{head['kind']} → ERP form {form_no}")
-    _mail_customer(tx, head, "order_approved", {"form_no": form_no})
+    _mail_customer(tx, head, "order_approved", form_no=form_no)
 
 
 def _replay(db: Database, scope: Scope, order_no: str) -> Decision:
@@ -129,37 +129,15 @@ def reject(db: Database, user, scope: Scope, order_no: str, reason: str, kind: s
             repo.mark_rejected(tx, head["id"], user.id, reason)
             audit.record(tx, "order.reject", "order", order_no, customer_code=head["customer_code"],
                          detail=reason)
-            _mail_customer(tx, head, "order_rejected", {"reason": reason})
+            _mail_customer(tx, head, "order_rejected", reason=reason)
     return Decision(orders.get_order(db, scope, order_no), replayed)
 
 
-def _mail_customer(tx, head: dict, template: str, extra: dict) -> None:
-    """Tell the customer's portal users (or, without any, the company address in the ERP)."""
-    from scm_plugin.outbox import enqueue_mail
-
-    customer = erp_repo.customer(tx, head["customer_code"]) or {"code": head["customer_code"],
-                                                                "name": head["customer_code"], "email": None}
-    recipients = [(u["email"], u.get("locale"), u["display_name"]) for u in repo.customer_users(tx, head["customer_code"])
-                  if u["email"]]
-    if not recipients and customer.get("email"):
-        recipients = [(customer["email"], None, customer["name"])]
-    link = _portal_link(head["order_no"])
-    for email, locale, name in recipients:
-        with i18n.force_locale(locale):
-            enqueue_mail(tx, to=email, template=template,
-                         context=dict(extra, name=name, customer=customer, order_no=head["order_no"],
-                                      kind=head["kind"], link=link),
-                         ref_type="order", ref_id=head["id"], customer_code=head["customer_code"])
-
-
-def _portal_link(order_no: str) -> str | None:
-    from werkzeug.routing import BuildError
-
-    from scm_plugin.web import scm_url
-    try:
-        return scm_url("portal.order_detail", order_no=order_no, _external=True)
-    except BuildError:
-        return None
+def _mail_customer(tx, head: dict, template: str, **facts) -> None:
+    """The decision, to the customer (its portal users or its address in the ERP)."""
+    notify.mail_customer(tx, head["customer_code"], template, about=("order", head["id"]),
+                         link=notify.link("portal.order_detail", order_no=head["order_no"]),
+                         order_no=head["order_no"], kind=head["kind"], **facts)
 
 
 # --- the queue ------------------------------------------------------------------------
@@ -227,7 +205,6 @@ def detail(db: Database, scope: Scope, order_no: str) -> dict:
             if form and form["contract_no"] and not order["contract_no"]:
                 repo.set_contract_no(tx, order["id"], form["contract_no"])
                 order["contract_no"] = form["contract_no"]
-        from scm_plugin.erp_bridge.repos import users as users_repo
         order["history"] = users_repo.audit_of_object(tx, "order", order_no)
     with db.transaction() as tx:
         enrich(tx)

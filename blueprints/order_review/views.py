@@ -2,9 +2,10 @@ import datetime as dt
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request
 
-from scm_plugin import export, storage
+from scm_plugin import attachments, export, orders
 from scm_plugin.auth import get_user, require
 from scm_plugin.errors import Conflict, InvalidInput
+from scm_plugin.filters import page_query
 from scm_plugin.i18n import _
 from scm_plugin.messages import field_messages, message
 from scm_plugin.permissions import current_scope
@@ -12,54 +13,26 @@ from scm_plugin.state import get_db
 from scm_plugin.web import scm_url
 
 from . import services
-from .forms import ApproveForm, RejectForm
+from .forms import ApproveForm, RejectForm, ReviewQuery
 
 bp = Blueprint("order_review", __name__, url_prefix="/review")
 
 
 STAFF = ("rep", "admin")
-SORTABLE = ("placed_at", "order_no", "customer", "requested_date")
 PER_PAGE = 50
 EXPORT_LIMIT = 10000
 
 
-def _date_arg(name: str):
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        flash(message("date_invalid"), "error")
-        return None
-
-
-def _filters() -> dict:
-    sort = request.args.get("sort") if request.args.get("sort") in SORTABLE else "placed_at"
-    status = request.args.get("status", "pending")
-    return {
-        "status": status if status in ("pending", "approved", "rejected", "") else "pending",
-        "customer_code": request.args.get("customer", "").strip()[:30] or None,
-        "order_no": request.args.get("order_no", "").strip()[:30] or None,
-        "date_from": _date_arg("date_from"),
-        "date_to": _date_arg("date_to"),
-        "sort": sort,
-        "descending": request.args.get("dir") == "desc",
-    }
+# The page names the customer filter ``customer``.
+PAGE_ARGS = {"customer_code": "customer"}
 
 
 def queue(kind: str):
-    filters = _filters()
-    page = max(1, request.args.get("page", 1, type=int) or 1)
-    since = None
-    if request.args.get("since"):
-        try:
-            since = dt.datetime.fromisoformat(request.args["since"])
-        except ValueError:
-            since = None
+    query = page_query(ReviewQuery, names=PAGE_ARGS)
+    filters, page = query.filters(), query.page
     partial = request.args.get("partial") == "1"
     data = services.queue(get_db(), get_user(), current_scope(), kind, page=page, per_page=PER_PAGE,
-                          since=since, remember=not partial, **filters)
+                          since=query.since, remember=not partial, **filters)
     context = dict(kind=kind, rows=data["rows"], total=data["total"], page=page, per_page=PER_PAGE,
                    filters=filters, since=data["since"].isoformat(), approve_form=ApproveForm())
     if partial:
@@ -70,7 +43,7 @@ def queue(kind: str):
 
 
 def export_xlsx(kind: str):
-    filters = _filters()
+    filters = page_query(ReviewQuery, names=PAGE_ARGS, flag=False).filters()
     data = services.queue(get_db(), get_user(), current_scope(), kind, page=1, per_page=EXPORT_LIMIT,
                           remember=False, **filters)
     status_names = {"pending": _("Pending"), "approved": _("Approved"), "rejected": _("Rejected")}
@@ -150,7 +123,5 @@ def reject(order_no):
 @bp.route("/orders/<order_no>/attachments/<int:attachment_id>")
 @require(*STAFF)
 def attachment(order_no, attachment_id):
-    from scm_plugin import orders
-
-    return storage.download(orders.get_attachment(get_db(), current_scope(), order_no, attachment_id))
+    return attachments.download(orders.get_attachment(get_db(), current_scope(), order_no, attachment_id))
 

@@ -1,11 +1,12 @@
 from flask import Blueprint, flash, redirect, render_template, request
 from pydantic import ValidationError
 
-from scm_plugin import orders, storage
+from scm_plugin import attachments, orders
 from scm_plugin.auth import get_user, require
 from scm_plugin.errors import InvalidInput
 from scm_plugin.i18n import _
 from scm_plugin.messages import field_messages
+from scm_plugin.order_schemas import OrderIn, order_as_form_data
 from scm_plugin.permissions import current_scope
 from scm_plugin.state import get_db
 from scm_plugin.validation import validation_fields
@@ -41,19 +42,19 @@ def new_order():
         copy_of = request.args.get("copy")
         if copy_of:
             original = orders.get_order(get_db(), current_scope(), copy_of)
-            data = orders.order_as_form_data(original)
+            data = order_as_form_data(original)
             kind = data["kind"]
         data["lines"] = data["lines"] + blank_lines(max(1, 3 - len(data["lines"])))
         return render_template("scm/portal/order_form.html", data=data, kind=kind, errors={}, drafts=[],
                                copy_of=copy_of)
 
     data = order_data_from_form(request.form, kind)
-    uploads = [f for f in request.files.getlist("files") if f and f.filename]
+    uploads = attachments.present(request.files.getlist("files"))
     draft_ids = request.form.getlist("draft_ids")
     copy_of = request.form.get("copy_of") or None
     errors: dict[str, str] = {}
     try:
-        order_in = orders.OrderIn.model_validate(schema_input(data))
+        order_in = OrderIn.model_validate(schema_input(data))
     except ValidationError as exc:
         errors = validation_fields(exc)
         order_in = None
@@ -71,9 +72,8 @@ def new_order():
                   "success")
             return redirect(scm_url("portal.order_detail", order_no=order["order_no"]))
     # Keep everything the customer entered, the files included.
-    new_drafts, file_errors = orders.keep_drafts(get_db(), user, uploads) if uploads else ([], {})
+    drafts, file_errors = attachments.keep_drafts(get_db(), user, uploads, draft_ids)
     errors.update(file_errors)
-    drafts = orders.drafts_of(get_db(), user, draft_ids) + new_drafts
     data["lines"] = data["lines"] + blank_lines(1 if data["lines"] else 3)
     return render_template("scm/portal/order_form.html", data=data, kind=kind,
                            errors=field_messages(errors), drafts=drafts, copy_of=copy_of), 400
@@ -89,4 +89,4 @@ def order_detail(order_no):
 @bp.route("/orders/<order_no>/attachments/<int:attachment_id>")
 @require("customer")
 def attachment(order_no, attachment_id):
-    return storage.download(orders.get_attachment(get_db(), current_scope(), order_no, attachment_id))
+    return attachments.download(orders.get_attachment(get_db(), current_scope(), order_no, attachment_id))

@@ -159,7 +159,7 @@ def test_file_is_kept_when_the_erp_refuses_a_line(login, db):
 
 
 def test_abandoned_drafts_are_removed_by_the_job_and_adopted_files_stay(app, login, db):
-    from scm_plugin import drafts, scheduler, storage
+    from scm_plugin import attachments, scheduler, storage
     client = login("cust1")
     kept = _place(client, files=[(PDF, "用过的.pdf")], **{"lines-0-quantity": "0"}).get_data(as_text=True)
     used = re.search(r'name="draft_ids" value="(\d+)"', kept).group(1)
@@ -171,10 +171,10 @@ def test_abandoned_drafts_are_removed_by_the_job_and_adopted_files_stay(app, log
         paths = {i: storage.path_of(name) for i, name in rows.items()}
         assert all(p.is_file() for p in paths.values())
         db_ = app.extensions["scm"].db
-        assert drafts.purge_stale_drafts(db_, dt.timedelta(hours=24)) == 0  # too young
+        assert attachments.purge_stale_drafts(db_, dt.timedelta(hours=24)) == 0  # too young
         from scm_plugin.erp_bridge.clock import utcnow
         later = utcnow() + dt.timedelta(hours=25)
-        assert drafts.purge_stale_drafts(db_, dt.timedelta(hours=24), now=later) == 1
+        assert attachments.purge_stale_drafts(db_, dt.timedelta(hours=24), now=later) == 1
     assert not paths[abandoned].exists()
     # the form that still lists the purged draft is refused with a message, not placed without it
     resp = _place(client, **{"draft_ids": str(abandoned), "form_token": "after-purge"})
