@@ -2,7 +2,6 @@
 pages, API and CLI alike."""
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from pydantic import BaseModel, ValidationError
@@ -22,16 +21,6 @@ def schema_input(data: dict) -> dict:
     """Empty form fields become missing ones: the schema then says "required"."""
     return {k: v for k, v in data.items() if v not in ("", None)}
 
-
-def date_arg(raw: str | None) -> tuple[dt.date | None, bool]:
-    """A YYYY-MM-DD filter value: the date (None if empty) and whether it was valid."""
-    raw = (raw or "").strip()
-    if not raw:
-        return None, True
-    try:
-        return dt.date.fromisoformat(raw), True
-    except ValueError:
-        return None, False
 
 _CODES = {
     "missing": "required",

@@ -2,9 +2,14 @@
 (``cp-<n>-<field>``, ``t-<n>-<field>``), read into the same input the API validates."""
 from __future__ import annotations
 
+import datetime as dt
 import re
+from typing import Literal
 
+from pydantic import BaseModel, ConfigDict, Field
 from werkzeug.datastructures import MultiDict
+
+from scm_plugin.validation import schema_input as _without_empty
 
 CHECKPOINT_FIELDS = ("due_at", "process_step", "quantity")
 TEMPLATE_FIELDS = ("step", "days_before", "amount")
@@ -36,10 +41,7 @@ def policy_data_from_form(form: MultiDict) -> dict:
 
 def schema_input(data: dict) -> dict:
     """Empty strings become missing values, so the schema reports "required"."""
-    return {
-        "checkpoints": [{k: v for k, v in row.items() if v not in ("", None)} for row in data["checkpoints"]],
-        "sms_to": data["sms_to"],
-    }
+    return {"checkpoints": [_without_empty(row) for row in data["checkpoints"]], "sms_to": data["sms_to"]}
 
 
 def template_rows_from_form(form: MultiDict) -> list[dict[str, str]]:
@@ -48,3 +50,50 @@ def template_rows_from_form(form: MultiDict) -> list[dict[str, str]]:
 
 def blank_checkpoints(n: int = EMPTY_ROWS) -> list[dict[str, str]]:
     return [{f: "" for f in CHECKPOINT_FIELDS} for _ in range(n)]
+
+
+# The pages' list filters, read by scm_plugin.filters (pages say ``customer`` and
+# ``policy`` where the services say ``customer_code`` and ``policy_state``).
+PAGE_ARGS = {"customer_code": "customer", "policy_state": "policy"}
+
+
+class SearchQuery(BaseModel):
+    """The order search of 订单策略管理 / 样板单策略管理."""
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    customer_code: str | None = Field(None, max_length=30)
+    order_no: str | None = Field(None, max_length=30)
+    contract_no: str | None = Field(None, max_length=30)
+    customer_part_no: str | None = Field(None, max_length=40)
+    inventory_code: str | None = Field(None, max_length=30)
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    status: Literal["pending", "approved", "rejected"] | None = None
+    policy_state: Literal["none", "active", "alarm"] | None = None
+    sort: Literal["placed_at", "order_no", "customer", "requested_date", "status", "contract_no"] = "placed_at"
+    dir: Literal["asc", "desc"] = "desc"
+    page: int = Field(1, ge=1, le=100000)
+
+    def filters(self) -> dict:
+        return {**self.model_dump(exclude={"dir", "page"}), "descending": self.dir == "desc"}
+
+
+class AlarmPageQuery(BaseModel):
+    """The alarm list (the API's ``AlarmQuery`` lists every status by default)."""
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    status: Literal["open", "cancelled", "all"] = "open"
+    level: Literal["alarm", "warning"] | None = None
+    kind: Literal["sales", "sample"] | None = None
+    customer_code: str | None = Field(None, max_length=30)
+    order_no: str | None = Field(None, max_length=30)
+    sort: Literal["raised_at", "order_no", "customer", "due_at"] = "raised_at"
+    dir: Literal["asc", "desc"] = "desc"
+    page: int = Field(1, ge=1, le=100000)
+
+    def filters(self) -> dict:
+        return {**self.model_dump(exclude={"dir", "page"}), "descending": self.dir == "desc"}
+
+    def service_filters(self) -> dict:
+        """``policy.alarms``' filters: "all" statuses is no status filter."""
+        return dict(self.filters(), status=None if self.status == "all" else self.status)

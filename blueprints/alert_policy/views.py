@@ -11,10 +11,12 @@ from pydantic import ValidationError
 from scm_plugin import export, i18n
 from scm_plugin.auth import get_user, require, safe_next
 from scm_plugin.errors import Conflict, InvalidInput
+from scm_plugin.filters import page_query
 from scm_plugin.i18n import _
 from scm_plugin.messages import field_messages, message
 from scm_plugin.permissions import current_scope
 from scm_plugin.quantities import plain
+from scm_plugin.roles import STAFF
 from scm_plugin.state import get_db
 from scm_plugin.validation import validation_fields
 from scm_plugin.web import scm_url
@@ -27,53 +29,14 @@ from .steps import process_steps
 bp = Blueprint("alert_policy", __name__, url_prefix="/alerts")
 
 
-STAFF = ("rep", "admin")
 PER_PAGE = 50
 EXPORT_LIMIT = 10000
-SEARCH_SORTS = ("placed_at", "order_no", "customer", "requested_date", "status", "contract_no")
-ALARM_SORTS = ("raised_at", "order_no", "customer", "due_at")
-
-
-def _date_arg(name: str):
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        flash(message("date_invalid"), "error")
-        return None
-
-
-def _text_arg(name: str, limit: int) -> str | None:
-    return request.args.get(name, "").strip()[:limit] or None
-
-
-def _choice_arg(name: str, allowed: tuple[str, ...], default: str | None = None) -> str | None:
-    value = request.args.get(name, default)
-    return value if value in allowed else default
 
 
 # --- the search (订单策略管理 / 样板单策略管理) ---------------------------------------------------
-def _search_filters() -> dict:
-    return {
-        "customer_code": _text_arg("customer", 30),
-        "order_no": _text_arg("order_no", 30),
-        "contract_no": _text_arg("contract_no", 30),
-        "customer_part_no": _text_arg("customer_part_no", 40),
-        "inventory_code": _text_arg("inventory_code", 30),
-        "date_from": _date_arg("date_from"),
-        "date_to": _date_arg("date_to"),
-        "status": _choice_arg("status", ("pending", "approved", "rejected")),
-        "policy_state": _choice_arg("policy", ("none", "active", "alarm")),
-        "sort": _choice_arg("sort", SEARCH_SORTS, "placed_at"),
-        "descending": request.args.get("dir", "desc") != "asc",
-    }
-
-
 def search(kind: str):
-    filters = _search_filters()
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    query = page_query(forms.SearchQuery, names=forms.PAGE_ARGS)
+    filters, page = query.filters(), query.page
     rows, total = policies.search(get_db(), current_scope(), kind, limit=PER_PAGE, offset=(page - 1) * PER_PAGE,
                                   **filters)
     customers = get_db().read(lambda tx: current_scope().customers(tx))
@@ -83,7 +46,7 @@ def search(kind: str):
 
 
 def export_search(kind: str):
-    filters = _search_filters()
+    filters = page_query(forms.SearchQuery, names=forms.PAGE_ARGS, flag=False).filters()
     rows, _total = policies.search(get_db(), current_scope(), kind, limit=EXPORT_LIMIT, offset=0, **filters)
     states = {"none": _("No policy"), "active": _("Policy set"), "alarm": _("Alarm")}
     statuses = {"pending": _("Pending"), "approved": _("Approved"), "rejected": _("Rejected")}
@@ -180,25 +143,13 @@ def save(order_no):
 
 
 # --- alarms ------------------------------------------------------------------------------------
-def _alarm_filters() -> dict:
-    return {
-        "status": _choice_arg("status", ("open", "cancelled", "all"), "open"),
-        "level": _choice_arg("level", ("alarm", "warning")),
-        "kind": _choice_arg("kind", policies.KINDS),
-        "customer_code": _text_arg("customer", 30),
-        "order_no": _text_arg("order_no", 30),
-        "sort": _choice_arg("sort", ALARM_SORTS, "raised_at"),
-        "descending": request.args.get("dir", "desc") != "asc",
-    }
-
-
 @bp.route("/alarms")
 @require(*STAFF)
 def alarms():
-    filters = _alarm_filters()
-    page = max(1, request.args.get("page", 1, type=int) or 1)
-    query = dict(filters, status=None if filters["status"] == "all" else filters["status"])
-    rows, total = policies.alarms(get_db(), current_scope(), limit=PER_PAGE, offset=(page - 1) * PER_PAGE, **query)
+    query = page_query(forms.AlarmPageQuery, names=forms.PAGE_ARGS)
+    filters, page = query.filters(), query.page
+    rows, total = policies.alarms(get_db(), current_scope(), limit=PER_PAGE, offset=(page - 1) * PER_PAGE,
+                                  **query.service_filters())
     customers = get_db().read(lambda tx: current_scope().customers(tx))
     return render_template("scm/alert_policy/alarms.html", rows=rows, total=total, page=page, per_page=PER_PAGE,
                            filters=filters, customers=customers)
@@ -207,9 +158,9 @@ def alarms():
 @bp.route("/alarms/export.xlsx")
 @require(*STAFF)
 def export_alarms():
-    filters = _alarm_filters()
-    query = dict(filters, status=None if filters["status"] == "all" else filters["status"])
-    rows, _total = policies.alarms(get_db(), current_scope(), limit=EXPORT_LIMIT, offset=0, **query)
+    query = page_query(forms.AlarmPageQuery, names=forms.PAGE_ARGS, flag=False)
+    rows, _total = policies.alarms(get_db(), current_scope(), limit=EXPORT_LIMIT, offset=0,
+                                   **query.service_filters())
     levels = {"alarm": _("Alarm"), "warning": _("Early warning")}
     statuses = {"open": _("Unhandled"), "cancelled": _("Cancelled")}
     headers = [_("Raised"), _("Level"), _("Status"), _("Order no"), _("Contract no"), _("Customer"),

@@ -6,6 +6,8 @@ import re
 
 from werkzeug.datastructures import MultiDict
 
+from scm_plugin.validation import schema_input as _without_empty
+
 LINE_FIELDS = ("inventory_code", "customer_part_no", "item_name", "master_disc_no", "quantity", "unit", "remarks")
 _LINE_KEY = re.compile(r"^lines-(\d{1,3})-([a-z_]+)$")
 EMPTY_ROWS = 3
@@ -30,11 +32,8 @@ def order_data_from_form(form: MultiDict, kind: str) -> dict:
 
 def schema_input(data: dict) -> dict:
     """Empty strings become missing values for the schema (optional fields stay optional)."""
-    def clean(d):
-        return {k: v for k, v in d.items() if v not in ("", None)}
-    out = clean({k: v for k, v in data.items() if k != "lines"})
-    out["lines"] = [clean(line) for line in data["lines"]]
-    return out
+    return {**_without_empty({k: v for k, v in data.items() if k != "lines"}),
+            "lines": [_without_empty(line) for line in data["lines"]]}
 
 
 def blank_lines(n: int = EMPTY_ROWS) -> list[dict]:
