@@ -12,6 +12,7 @@ from scm_plugin.erp_bridge.repos import erp as erp_repo
 from scm_plugin.erp_bridge.repos import users as users_repo
 
 from scm_plugin import sms as sms_layer
+from scm_plugin.roles import STAFF
 from scm_plugin.sms.numbers import normalise
 
 MAX_RECIPIENTS = 20
@@ -34,7 +35,7 @@ def check_recipients(tx, entries: list[str], customer_code: str) -> tuple[list[s
             continue
         if entry.startswith("user:"):
             row = users_repo.by_username(tx, entry[5:])
-            if row is None or not row["active"] or row["role"] not in ("rep", "admin"):
+            if row is None or not row["active"] or row["role"] not in STAFF:
                 errors[f"sms_to.{i}"] = "alert_sms_user_unknown"
             elif not row["mobile"]:
                 errors[f"sms_to.{i}"] = "alert_sms_user_no_mobile"
@@ -62,7 +63,7 @@ def sms_recipients(tx, entries: list[str]) -> list[str]:
         value = entry
         if entry.startswith("user:"):
             row = users_repo.by_username(tx, entry[5:])
-            value = row["mobile"] if row and row["active"] and row["role"] in ("rep", "admin") else None
+            value = row["mobile"] if row and row["active"] and row["role"] in STAFF else None
         if value and value not in out:
             out.append(value)
     return out

@@ -6,6 +6,7 @@ from scm_plugin.blueprints.api.spec import ApiRoutes
 from scm_plugin import attachments
 from scm_plugin.auth import get_user
 from scm_plugin.permissions import current_scope
+from scm_plugin.roles import STAFF
 from scm_plugin.state import get_db
 from scm_plugin.validation import parse, schema_input
 
@@ -17,7 +18,7 @@ routes = ApiRoutes()
 
 @routes.route("/documents", "POST",
            summary="Share a document: multipart subject, customer_codes[] (repeated), file, expires_on (optional)",
-           roles=("rep", "admin"), response=documents.DocumentOut, status=201,
+           roles=STAFF, response=documents.DocumentOut, status=201,
            multipart={"subject": "", "customer_codes[]?": "", "customer_codes?": "", "file": "binary",
                       "expires_on?": "date"})
 def create_document():
@@ -51,7 +52,7 @@ def download_document(document_id: int):
 
 
 @routes.route("/documents/<int:document_id>", "DELETE",
-           summary="Withdraw: customers no longer see it; kept in the audit trail", roles=("rep", "admin"),
+           summary="Withdraw: customers no longer see it; kept in the audit trail", roles=STAFF,
            status=204)
 def withdraw_document(document_id: int):
     documents.withdraw(get_db(), get_user(), current_scope(), document_id)

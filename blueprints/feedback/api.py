@@ -7,6 +7,7 @@ from scm_plugin import attachments
 from scm_plugin.api_errors import api_error
 from scm_plugin.auth import get_user
 from scm_plugin.permissions import current_scope
+from scm_plugin.roles import STAFF
 from scm_plugin.state import get_db
 from scm_plugin.validation import parse
 
@@ -57,7 +58,7 @@ def get_feedback_attachment(feedback_id: int, attachment_id: int):
 
 @routes.route("/feedback/<int:feedback_id>/replies", "POST",
            summary="Reply (JSON {body, internal} or multipart body, internal, files); the customer is mailed",
-           roles=("rep", "admin"), response=feedback.ReplyOut, status=201,
+           roles=STAFF, response=feedback.ReplyOut, status=201,
            multipart={"body?": "", "internal?": "", "files?": "binary", "file?": "binary"},
            json_alternative=feedback.ReplyIn)
 def reply_feedback(feedback_id: int):
@@ -82,13 +83,13 @@ def reply_feedback(feedback_id: int):
 
 
 @routes.route("/feedback/<int:feedback_id>/close", "POST", summary="Close: handled, no further replies",
-           roles=("rep", "admin"), response=feedback.FeedbackOut)
+           roles=STAFF, response=feedback.FeedbackOut)
 def close_feedback(feedback_id: int):
     return jsonify(feedback.to_api(feedback.close(get_db(), get_user(), current_scope(), feedback_id)))
 
 
 @routes.route("/feedback/<int:feedback_id>", "DELETE",
-           summary="Delete: gone from both sides' lists, kept in the audit trail", roles=("rep", "admin"),
+           summary="Delete: gone from both sides' lists, kept in the audit trail", roles=STAFF,
            status=204)
 def delete_feedback(feedback_id: int):
     feedback.delete(get_db(), get_user(), current_scope(), feedback_id)

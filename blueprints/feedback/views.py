@@ -13,6 +13,7 @@ from scm_plugin.filters import page_query
 from scm_plugin.i18n import _
 from scm_plugin.messages import field_messages, message
 from scm_plugin.permissions import current_scope
+from scm_plugin.roles import STAFF
 from scm_plugin.state import get_db
 from scm_plugin.validation import parse, schema_input
 from scm_plugin.web import scm_url
@@ -23,7 +24,6 @@ from .forms import feedback_data
 bp = Blueprint("feedback", __name__, url_prefix="/feedback")
 
 
-STAFF = ("rep", "admin")
 EXPORT_LIMIT = 10000
 # The pages name the customer filter ``customer``; the API ``customer_code``.
 PAGE_ARGS = {"customer_code": "customer"}

@@ -11,6 +11,7 @@ from scm_plugin.api_errors import api_error
 from scm_plugin.auth import get_user
 from scm_plugin.i18n import from_local
 from scm_plugin.permissions import current_scope
+from scm_plugin.roles import STAFF
 from scm_plugin.state import get_db
 
 from . import services as review
@@ -98,14 +99,14 @@ class RejectIn(BaseModel):
 
 
 @routes.route("/orders/<order_no>/approve", "POST", summary="Approve into the ERP review form (exactly once)",
-           roles=("rep", "admin"), response=order_schemas.OrderOut)
+           roles=STAFF, response=order_schemas.OrderOut)
 def approve_order(order_no: str):
     decision = review.approve(get_db(), get_user(), current_scope(), order_no)
     return jsonify(order_schemas.to_api(decision.order))
 
 
 @routes.route("/orders/<order_no>/reject", "POST", summary="Reject with a reason the customer sees",
-           roles=("rep", "admin"), body=RejectIn, response=order_schemas.OrderOut)
+           roles=STAFF, body=RejectIn, response=order_schemas.OrderOut)
 def reject_order(order_no: str, body: RejectIn):
     decision = review.reject(get_db(), get_user(), current_scope(), order_no, body.reason)
     return jsonify(order_schemas.to_api(decision.order))

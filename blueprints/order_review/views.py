@@ -9,6 +9,7 @@ from scm_plugin.filters import page_query
 from scm_plugin.i18n import _
 from scm_plugin.messages import field_messages, message
 from scm_plugin.permissions import current_scope
+from scm_plugin.roles import STAFF
 from scm_plugin.state import get_db
 from scm_plugin.web import scm_url
 
@@ -18,7 +19,6 @@ from .forms import ApproveForm, RejectForm, ReviewQuery
 bp = Blueprint("order_review", __name__, url_prefix="/review")
 
 
-STAFF = ("rep", "admin")
 PER_PAGE = 50
 EXPORT_LIMIT = 10000
 
