@@ -16,6 +16,22 @@ MAX_LINES = 200
 
 
 # --- input ---------------------------------------------------------------------------------
+KINDS = ("sales", "sample")
+
+
+class OrderFilters(BaseModel):
+    """How a list of web orders is searched, by the API and the alert-policy pages."""
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    customer_code: str | None = Field(None, max_length=30)
+    order_no: str | None = Field(None, max_length=30)
+    contract_no: str | None = Field(None, max_length=30)
+    customer_part_no: str | None = Field(None, max_length=40, description="The customer's part no (料号)")
+    inventory_code: str | None = Field(None, max_length=30)
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
 class OrderLineIn(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 

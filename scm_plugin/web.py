@@ -15,7 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from . import i18n
 from .api_errors import api_error
-from .auth import get_user
+from .auth import get_user, require
 from .erp_bridge import (
     BridgeError,
     ConnectionLost,
@@ -26,6 +26,7 @@ from .erp_bridge.repos import orders as orders_repo
 from .errors import SCMError
 from .messages import message
 from .modules import MenuEntry
+from .order_schemas import KINDS
 from .permissions import current_scope
 from .state import get_state
 
@@ -35,6 +36,16 @@ log = logging.getLogger(__name__)
 def scm_url(endpoint: str, **values) -> str:
     """url_for relative to the plugin's parent blueprint, whatever name the host chose."""
     return url_for(f"{get_state().name}.{endpoint}", **values)
+
+
+def add_kind_views(bp: Blueprint, name: str, view, roles: tuple[str, ...], suffix: str = "") -> None:
+    """One endpoint per order kind (``{name}_sales`` at ``/sales{suffix}``, ``{name}_sample``)
+    for a view taking the kind: users know the two lists as two functions (1 and 2, 3 and 4)."""
+    for kind in KINDS:
+        def per_kind(kind=kind):
+            return view(kind)
+        per_kind.__name__ = f"{name}_{kind}"
+        bp.add_url_rule(f"/{kind}{suffix}", per_kind.__name__, require(*roles)(per_kind))
 
 
 def visible_functions(user) -> list[MenuEntry]:

@@ -2,13 +2,13 @@
 (``cp-<n>-<field>``, ``t-<n>-<field>``), read into the same input the API validates."""
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from werkzeug.datastructures import MultiDict
 
+from scm_plugin.order_schemas import OrderFilters
 from scm_plugin.validation import schema_input as _without_empty
 
 CHECKPOINT_FIELDS = ("due_at", "process_step", "quantity")
@@ -57,17 +57,8 @@ def blank_checkpoints(n: int = EMPTY_ROWS) -> list[dict[str, str]]:
 PAGE_ARGS = {"customer_code": "customer", "policy_state": "policy"}
 
 
-class SearchQuery(BaseModel):
+class SearchQuery(OrderFilters):
     """The order search of 订单策略管理 / 样板单策略管理."""
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    customer_code: str | None = Field(None, max_length=30)
-    order_no: str | None = Field(None, max_length=30)
-    contract_no: str | None = Field(None, max_length=30)
-    customer_part_no: str | None = Field(None, max_length=40)
-    inventory_code: str | None = Field(None, max_length=30)
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
     status: Literal["pending", "approved", "rejected"] | None = None
     policy_state: Literal["none", "active", "alarm"] | None = None
     sort: Literal["placed_at", "order_no", "customer", "requested_date", "status", "contract_no"] = "placed_at"

@@ -32,8 +32,6 @@ from .recipients import check_recipients
 from .schemas import MAX_NOTE, PolicyIn
 from .steps import process_steps, step_names
 
-KINDS = ("sales", "sample")
-
 
 # --- reading a policy --------------------------------------------------------------------------
 def policy_view(db: Database, scope: Scope, order_no: str, *, now: dt.datetime | None = None) -> dict:

@@ -19,7 +19,7 @@ from scm_plugin.quantities import plain
 from scm_plugin.roles import STAFF
 from scm_plugin.state import get_db
 from scm_plugin.validation import validation_fields
-from scm_plugin.web import scm_url
+from scm_plugin.web import add_kind_views, scm_url
 
 from . import checkpoint_templates, forms
 from . import policy as policies  # not `policy`: that is the name of a view below
@@ -61,17 +61,8 @@ def export_search(kind: str):
     return export.xlsx_response(f"{title}-{dt.date.today():%Y%m%d}.xlsx", title, headers, data)
 
 
-for _kind in policies.KINDS:
-    def _search_view(kind=_kind):
-        return search(kind)
-
-    def _export_view(kind=_kind):
-        return export_search(kind)
-
-    _search_view.__name__ = f"search_{_kind}"
-    _export_view.__name__ = f"export_{_kind}"
-    bp.add_url_rule(f"/{_kind}", f"search_{_kind}", require(*STAFF)(_search_view))
-    bp.add_url_rule(f"/{_kind}/export.xlsx", f"export_{_kind}", require(*STAFF)(_export_view))
+add_kind_views(bp, "search", search, STAFF)
+add_kind_views(bp, "export", export_search, STAFF, suffix="/export.xlsx")
 
 
 # --- one order's policy ------------------------------------------------------------------------

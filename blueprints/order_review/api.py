@@ -21,18 +21,9 @@ routes = ApiRoutes()
 IDEMPOTENCY_KEY_MAX = 80   # scm_idempotency.idem_key; scm_plugin.orders cuts longer keys
 
 
-class OrderQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
+class OrderQuery(order_schemas.OrderFilters):
     kind: Literal["sales", "sample"] | None = None
     status: Literal["pending", "approved", "rejected"] | None = None
-    customer_code: str | None = Field(None, max_length=30)
-    order_no: str | None = Field(None, max_length=30)
-    contract_no: str | None = Field(None, max_length=30)
-    customer_part_no: str | None = Field(None, max_length=40)
-    inventory_code: str | None = Field(None, max_length=30)
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
     page: int = Field(1, ge=1, le=100000)
     per_page: int = Field(50, ge=1, le=200)
 

@@ -11,7 +11,7 @@ from scm_plugin.messages import field_messages, message
 from scm_plugin.permissions import current_scope
 from scm_plugin.roles import STAFF
 from scm_plugin.state import get_db
-from scm_plugin.web import scm_url
+from scm_plugin.web import add_kind_views, scm_url
 
 from . import services
 from .forms import ApproveForm, RejectForm, ReviewQuery
@@ -56,17 +56,8 @@ def export_xlsx(kind: str):
     return export.xlsx_response(f"{title}-{dt.date.today():%Y%m%d}.xlsx", title, headers, rows)
 
 
-for _kind in ("sales", "sample"):
-    def _queue_view(kind=_kind):
-        return queue(kind)
-
-    def _export_view(kind=_kind):
-        return export_xlsx(kind)
-
-    _queue_view.__name__ = f"queue_{_kind}"
-    _export_view.__name__ = f"export_{_kind}"
-    bp.add_url_rule(f"/{_kind}", f"queue_{_kind}", require(*STAFF)(_queue_view))
-    bp.add_url_rule(f"/{_kind}/export.xlsx", f"export_{_kind}", require(*STAFF)(_export_view))
+add_kind_views(bp, "queue", queue, STAFF)
+add_kind_views(bp, "export", export_xlsx, STAFF, suffix="/export.xlsx")
 
 
 @bp.route("/orders/<order_no>")

@@ -6,7 +6,7 @@ from scm_plugin.auth import get_user, require
 from scm_plugin.errors import InvalidInput
 from scm_plugin.i18n import _
 from scm_plugin.messages import field_messages
-from scm_plugin.order_schemas import OrderIn, order_as_form_data
+from scm_plugin.order_schemas import KINDS, OrderIn, order_as_form_data
 from scm_plugin.permissions import current_scope
 from scm_plugin.state import get_db
 from scm_plugin.validation import validation_fields
@@ -23,7 +23,7 @@ PER_PAGE = 20
 @bp.route("/")
 @require("customer")
 def index():
-    kind = request.args.get("kind") if request.args.get("kind") in ("sales", "sample") else None
+    kind = request.args.get("kind") if request.args.get("kind") in KINDS else None
     status = request.args.get("status") if request.args.get("status") in ("pending", "approved", "rejected") else None
     page = max(1, request.args.get("page", 1, type=int) or 1)
     rows, total = orders.search(get_db(), current_scope(), kind=kind, status=status,
@@ -36,7 +36,7 @@ def index():
 @require("customer")
 def new_order():
     user = get_user()
-    kind = request.values.get("kind") if request.values.get("kind") in ("sales", "sample") else "sales"
+    kind = request.values.get("kind") if request.values.get("kind") in KINDS else "sales"
     if request.method == "GET":
         data = {"kind": kind, "customer_order_no": "", "requested_date": "", "remarks": "", "lines": []}
         copy_of = request.args.get("copy")
