@@ -82,7 +82,7 @@ def has_erp_data(db: Database) -> bool:
     """Whether the configured database already holds an ERP (any mapped customer table)."""
     if db.catalog_columns(db.mapping.table("customer")) is None:
         return False
-    return db.scalar("SELECT COUNT(*) AS n FROM {customer}") > 0
+    return db.scalar_sql("SELECT COUNT(*) AS n FROM {customer}") > 0
 
 
 def _coerce(value: Any, kind: str) -> Any:
@@ -119,9 +119,9 @@ def insert_entity_rows(tx, entity_name: str, rows: list[dict[str, Any]]) -> list
         marks = ", ".join("?" for _ in params)
         sql = f"INSERT INTO {{{entity_name}}} ({col_sql}) VALUES ({marks})"
         if entity.identity:
-            ids.append(tx.insert(sql, *params, id_column=em.columns[entity.identity]))
+            ids.append(tx.insert_sql(sql, *params, id_column=em.columns[entity.identity]))
         else:
-            tx.execute(sql, *params)
+            tx.execute_sql(sql, *params)
             ids.append(None)
     return ids
 

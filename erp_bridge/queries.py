@@ -88,7 +88,8 @@ class BoundQueries:
         try:
             return self.registry.base[name]
         except KeyError:
-            raise BridgeError(f"no query named {name!r}") from None
+            hint = " (SQL text goes through the *_sql methods)" if any(c.isspace() for c in name) else ""
+            raise BridgeError(f"no query named {name!r}{hint}") from None
 
     def sql(self, name: str) -> str:
         sql = self._cache.get(name)
@@ -97,7 +98,7 @@ class BoundQueries:
         return sql
 
     def render(self, template: str) -> str:
-        """Render SQL built inside the bridge (dynamic filters); cached by text."""
+        """Render SQL text built inside the bridge (``dynamic.py``); cached by text."""
         key = "\x00" + template
         sql = self._cache.get(key)
         if sql is None:

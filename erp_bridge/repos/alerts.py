@@ -76,8 +76,8 @@ def checkpoint_details(tx: Transaction, checkpoint_ids: Iterable[int]) -> list[R
     for i in range(0, len(ids), _CHUNK):
         chunk = ids[i:i + _CHUNK]
         marks = ", ".join("?" for _ in chunk)
-        out.extend(tx.all(f"SELECT id AS checkpoint_id, policy_id, due_at, window_start, warn_from, process_code, "
-                          f"quantity FROM scm_checkpoint WHERE id IN ({marks})", *chunk))
+        out.extend(tx.all_sql(f"SELECT id AS checkpoint_id, policy_id, due_at, window_start, warn_from, process_code, "
+                              f"quantity FROM scm_checkpoint WHERE id IN ({marks})", *chunk))
     return out
 
 
@@ -112,8 +112,8 @@ def mark_met(tx: Transaction, checkpoint_ids: Iterable[int], at: dt.datetime) ->
     for i in range(0, len(ids), _CHUNK):
         chunk = ids[i:i + _CHUNK]
         marks = ", ".join("?" for _ in chunk)
-        changed += tx.execute(f"UPDATE scm_checkpoint SET state = 'met', evaluated_at = ? "
-                              f"WHERE state = 'pending' AND id IN ({marks})", at, *chunk)
+        changed += tx.execute_sql(f"UPDATE scm_checkpoint SET state = 'met', evaluated_at = ? "
+                                  f"WHERE state = 'pending' AND id IN ({marks})", at, *chunk)
     return changed
 
 
@@ -228,9 +228,9 @@ def list_alarms(tx: Transaction, scope: Scope, *, status: str | None = None, lev
             f"LEFT JOIN scm_checkpoint c ON c.id = a.checkpoint_id "
             f"LEFT JOIN {{customer}} cu ON {{customer.code:cu}} = a.customer_code "
             f"LEFT JOIN scm_user u ON u.id = a.cancelled_by WHERE {where_sql}")
-    total = tx.scalar(f"SELECT COUNT(*) AS n {base}", *params)
+    total = tx.scalar_sql(f"SELECT COUNT(*) AS n {base}", *params)
     order_by = ALARM_SORTS.get(sort, ALARM_SORTS["raised_at"]) + (" DESC" if descending else " ASC")
-    rows = tx.page(
+    rows = tx.page_sql(
         f"SELECT a.id, a.checkpoint_id, a.order_id, a.customer_code, {{customer.name:cu}} AS customer_name, "
         f"a.level, a.status, a.raised_at, a.detail, a.reached_qty, a.sms_batch_id, a.cancelled_at, "
         f"a.cancel_note, u.username AS cancelled_by_name, o.order_no, o.kind, o.contract_no, o.erp_form_no, "
@@ -258,9 +258,9 @@ def search_orders(tx: Transaction, scope: Scope, *, kind: str | None = None, sta
     elif policy_state == "none":
         where.append(f"NOT {_HAS_CHECKPOINTS} AND NOT {_HAS_OPEN_ALARM}")
     where_sql = " AND ".join(where)
-    total = tx.scalar(f"SELECT COUNT(*) AS n FROM scm_order o WHERE {where_sql}", *params)
+    total = tx.scalar_sql(f"SELECT COUNT(*) AS n FROM scm_order o WHERE {where_sql}", *params)
     order_by = SEARCH_SORTS.get(sort, SEARCH_SORTS["placed_at"]) + (" DESC" if descending else " ASC")
-    rows = tx.page(
+    rows = tx.page_sql(
         f"SELECT o.id, o.order_no, o.kind, o.customer_code, {{customer.name:cu}} AS customer_name, o.status, "
         f"o.customer_order_no, o.requested_date, o.placed_at, o.erp_form_no, o.contract_no, "
         f"CASE WHEN {_HAS_OPEN_ALARM} THEN 'alarm' WHEN {_HAS_CHECKPOINTS} THEN 'active' ELSE 'none' END "

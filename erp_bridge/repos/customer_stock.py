@@ -65,7 +65,7 @@ def in_scope_for_items(tx: Transaction, scope: Scope, codes: Sequence[str]) -> l
     for start in range(0, len(codes), CHUNK):
         part = codes[start:start + CHUNK]
         cond, params = scope.sql("cs.customer_code")
-        rows += tx.all(
+        rows += tx.all_sql(
             "SELECT cs.inventory_code, cs.customer_code, {customer.name:c} AS customer_name, "
             "{customer.short_name:c} AS customer_short_name, cs.quantity, cs.remarks, cs.updated_at, "
             "u.username AS updated_by_name, u.display_name AS updated_by_display "

@@ -64,15 +64,15 @@ def _visible_to_staff(scope: Scope, customer_code: str | None = None) -> tuple[s
 def staff_allows(tx: Transaction, scope: Scope, document_id: int) -> bool:
     """Shared with at least one customer in the scope."""
     cond, params = scope.sql("t.customer_code")
-    return int(tx.scalar(f"SELECT COUNT(*) AS n FROM scm_document_target t WHERE t.document_id = ? AND {cond}",
-                         document_id, *params) or 0) > 0
+    return int(tx.scalar_sql(f"SELECT COUNT(*) AS n FROM scm_document_target t WHERE t.document_id = ? AND {cond}",
+                             document_id, *params) or 0) > 0
 
 
 def targets_outside(tx: Transaction, scope: Scope, document_id: int) -> int:
     """How many of the document's customers lie outside the scope."""
     cond, params = scope.sql("t.customer_code")
-    return int(tx.scalar(f"SELECT COUNT(*) AS n FROM scm_document_target t WHERE t.document_id = ? "
-                         f"AND NOT ({cond})", document_id, *params) or 0)
+    return int(tx.scalar_sql(f"SELECT COUNT(*) AS n FROM scm_document_target t WHERE t.document_id = ? "
+                             f"AND NOT ({cond})", document_id, *params) or 0)
 
 
 def search_staff(tx: Transaction, scope: Scope, *, now: dt.datetime, customer_code: str | None = None,
@@ -95,10 +95,10 @@ def search_staff(tx: Transaction, scope: Scope, *, now: dt.datetime, customer_co
         where.append("d.created_at < ?")
         params.append(date_to)
     where_sql = " AND ".join(where)
-    total = tx.scalar(f"SELECT COUNT(*) AS n FROM scm_document d WHERE {where_sql}", *params)
+    total = tx.scalar_sql(f"SELECT COUNT(*) AS n FROM scm_document d WHERE {where_sql}", *params)
     order_by = SORTS.get(sort, SORTS["created_at"]) + (" DESC" if descending else " ASC")
-    rows = tx.page(f"SELECT {_COLUMNS} {_FROM} WHERE {where_sql} ORDER BY {order_by}, d.id DESC",
-                   params, limit, offset)
+    rows = tx.page_sql(f"SELECT {_COLUMNS} {_FROM} WHERE {where_sql} ORDER BY {order_by}, d.id DESC",
+                       params, limit, offset)
     return rows, int(total or 0)
 
 
@@ -108,7 +108,7 @@ def targets_of(tx: Transaction, scope: Scope, document_ids: list[int]) -> list[R
         return []
     cond, params = scope.sql("t.customer_code")
     marks = ", ".join("?" for _ in document_ids)
-    return tx.all(
+    return tx.all_sql(
         f"SELECT t.document_id, t.customer_code, {{customer.name:c}} AS customer_name, "
         f"{{customer.short_name:c}} AS customer_short_name, t.first_download_at, t.last_download_at, "
         f"t.download_count, t.first_download_by, u.display_name AS first_download_by_name "
@@ -123,11 +123,11 @@ def search_customer(tx: Transaction, customer_code: str, *, now: dt.datetime, li
     """The documents shared with this customer that have not expired, newest first."""
     where_sql = ("d.deleted_at IS NULL AND t.customer_code = ? AND (d.expires_at IS NULL OR d.expires_at > ?)")
     params = [customer_code, now]
-    total = tx.scalar(f"SELECT COUNT(*) AS n FROM scm_document d "
-                      f"JOIN scm_document_target t ON t.document_id = d.id WHERE {where_sql}", *params)
-    rows = tx.page(f"SELECT {_COLUMNS}, t.customer_code, t.first_download_at, t.last_download_at, "
-                   f"t.download_count {_FROM} JOIN scm_document_target t ON t.document_id = d.id "
-                   f"WHERE {where_sql} ORDER BY d.created_at DESC, d.id DESC", params, limit, offset)
+    total = tx.scalar_sql(f"SELECT COUNT(*) AS n FROM scm_document d "
+                          f"JOIN scm_document_target t ON t.document_id = d.id WHERE {where_sql}", *params)
+    rows = tx.page_sql(f"SELECT {_COLUMNS}, t.customer_code, t.first_download_at, t.last_download_at, "
+                       f"t.download_count {_FROM} JOIN scm_document_target t ON t.document_id = d.id "
+                       f"WHERE {where_sql} ORDER BY d.created_at DESC, d.id DESC", params, limit, offset)
     return rows, int(total or 0)
 
 

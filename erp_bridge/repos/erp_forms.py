@@ -28,8 +28,8 @@ def _insert(tx: Transaction, entity: str, values: dict[str, Any]) -> int | None:
     sql = (f"INSERT INTO {{{entity}}} ({', '.join(cols)}) "
            f"VALUES ({', '.join('?' for _ in params)})")
     if "id" in em.columns:
-        return tx.insert(sql, *params, id_column=em.columns["id"])
-    tx.execute(sql, *params)
+        return tx.insert_sql(sql, *params, id_column=em.columns["id"])
+    tx.execute_sql(sql, *params)
     return None
 
 
@@ -44,7 +44,7 @@ def insert_form(tx: Transaction, kind: str, header: dict[str, Any], lines: list[
     values["status"] = mapping.value(entity, "initial_status")
     form_id = _insert(tx, entity, values)
     form_no = f"{mapping.value(entity, 'form_no_prefix') or ''}{form_day:%Y%m%d}{form_id:04d}"
-    tx.execute(f"UPDATE {{{entity}}} SET {{{entity}.form_no}} = ? WHERE {{{entity}.id}} = ?", form_no, form_id)
+    tx.execute_sql(f"UPDATE {{{entity}}} SET {{{entity}.form_no}} = ? WHERE {{{entity}.id}} = ?", form_no, form_id)
     for n, line in enumerate(lines, start=1):
         _insert(tx, f"{entity}_line", dict(line, header_id=form_id, row_no=n))
     return form_id, form_no
@@ -53,26 +53,26 @@ def insert_form(tx: Transaction, kind: str, header: dict[str, Any], lines: list[
 def form_by_source(tx: Transaction, kind: str, source_order_no: str) -> Row | None:
     """The form made from a web order, if any (the second exactly-once guard)."""
     e = FORM_ENTITY[kind]
-    return tx.one(f"SELECT {{{e}.id}} AS id, {{{e}.form_no}} AS form_no, {{{e}.status}} AS status, "
-                  f"{{{e}.contract_no}} AS contract_no FROM {{{e}}} WHERE {{{e}.source_order_no}} = ?",
-                  source_order_no)
+    return tx.one_sql(f"SELECT {{{e}.id}} AS id, {{{e}.form_no}} AS form_no, {{{e}.status}} AS status, "
+                      f"{{{e}.contract_no}} AS contract_no FROM {{{e}}} WHERE {{{e}.source_order_no}} = ?",
+                      source_order_no)
 
 
 def form(tx: Transaction, kind: str, form_id: int) -> Row | None:
     e = FORM_ENTITY[kind]
-    return tx.one(f"SELECT {{{e}.id}} AS id, {{{e}.form_no}} AS form_no, {{{e}.status}} AS status, "
-                  f"{{{e}.contract_no}} AS contract_no, {{{e}.customer_code}} AS customer_code, "
-                  f"{{{e}.delivery_date}} AS delivery_date, {{{e}.source_order_no}} AS source_order_no "
-                  f"FROM {{{e}}} WHERE {{{e}.id}} = ?", form_id)
+    return tx.one_sql(f"SELECT {{{e}.id}} AS id, {{{e}.form_no}} AS form_no, {{{e}.status}} AS status, "
+                      f"{{{e}.contract_no}} AS contract_no, {{{e}.customer_code}} AS customer_code, "
+                      f"{{{e}.delivery_date}} AS delivery_date, {{{e}.source_order_no}} AS source_order_no "
+                      f"FROM {{{e}}} WHERE {{{e}.id}} = ?", form_id)
 
 
 def form_lines(tx: Transaction, kind: str, form_id: int) -> list[Row]:
     e = f"{FORM_ENTITY[kind]}_line"
-    return tx.all(f"SELECT {{{e}.row_no}} AS row_no, {{{e}.inventory_code}} AS inventory_code, "
-                  f"{{{e}.customer_part_no}} AS customer_part_no, {{{e}.item_name}} AS item_name, "
-                  f"{{{e}.master_disc_no}} AS master_disc_no, {{{e}.quantity}} AS quantity, "
-                  f"{{{e}.unit}} AS unit, {{{e}.remarks}} AS remarks "
-                  f"FROM {{{e}}} WHERE {{{e}.header_id}} = ? ORDER BY {{{e}.row_no}}", form_id)
+    return tx.all_sql(f"SELECT {{{e}.row_no}} AS row_no, {{{e}.inventory_code}} AS inventory_code, "
+                      f"{{{e}.customer_part_no}} AS customer_part_no, {{{e}.item_name}} AS item_name, "
+                      f"{{{e}.master_disc_no}} AS master_disc_no, {{{e}.quantity}} AS quantity, "
+                      f"{{{e}.unit}} AS unit, {{{e}.remarks}} AS remarks "
+                      f"FROM {{{e}}} WHERE {{{e}.header_id}} = ? ORDER BY {{{e}.row_no}}", form_id)
 
 
 def sync_contract_numbers(tx: Transaction, kind: str) -> int:
@@ -81,7 +81,7 @@ def sync_contract_numbers(tx: Transaction, kind: str) -> int:
     e = FORM_ENTITY[kind]
     if tx.mapping.column(e, "contract_no") is None:
         return 0  # this ERP keeps no contract number on the form
-    return tx.execute(
+    return tx.execute_sql(
         f"UPDATE scm_order SET contract_no = (SELECT {{{e}.contract_no:f}} FROM {{{e}}} f "
         f"WHERE {{{e}.id:f}} = scm_order.erp_form_id) "
         f"WHERE kind = ? AND status = 'approved' AND contract_no IS NULL AND erp_form_id IS NOT NULL "

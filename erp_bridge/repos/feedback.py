@@ -62,10 +62,10 @@ def search(tx: Transaction, scope: Scope, *, public_only: bool, fb_type: str | N
         where.append("f.created_at < ?")
         params.append(date_to)
     where_sql = " AND ".join(where)
-    total = tx.scalar(f"SELECT COUNT(*) AS n FROM scm_feedback f WHERE {where_sql}", *params)
+    total = tx.scalar_sql(f"SELECT COUNT(*) AS n FROM scm_feedback f WHERE {where_sql}", *params)
     order_by = SORTS.get(sort, SORTS["created_at"]) + (" DESC" if descending else " ASC")
     max_internal = 0 if public_only else 1
-    rows = tx.page(
+    rows = tx.page_sql(
         f"SELECT f.id, f.customer_code, {{customer.name:c}} AS customer_name, f.fb_type, f.subject, f.status, "
         f"f.created_by, cu.display_name AS created_by_name, f.created_at, f.last_reply_at, f.closed_at, "
         f"(SELECT COUNT(*) FROM scm_feedback_reply r WHERE r.feedback_id = f.id AND r.is_internal <= ?) "
@@ -82,8 +82,8 @@ def search(tx: Transaction, scope: Scope, *, public_only: bool, fb_type: str | N
 def status_counts(tx: Transaction, scope: Scope) -> dict[str, int]:
     """Feedback in scope per status (the rep's list shows how many wait for an answer)."""
     cond, params = scope.sql("f.customer_code")
-    rows = tx.all(f"SELECT f.status, COUNT(*) AS n FROM scm_feedback f WHERE f.deleted_at IS NULL AND {cond} "
-                  f"GROUP BY f.status", *params)
+    rows = tx.all_sql(f"SELECT f.status, COUNT(*) AS n FROM scm_feedback f WHERE f.deleted_at IS NULL AND {cond} "
+                      f"GROUP BY f.status", *params)
     counts = {s: 0 for s in STATUSES}
     counts.update({r["status"]: int(r["n"]) for r in rows if r["status"] in counts})
     return counts

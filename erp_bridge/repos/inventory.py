@@ -54,7 +54,7 @@ def own_stock(tx: Transaction, codes: Sequence[str]) -> list[Row]:
     kinds = {tx.mapping.value("warehouse", f"kind_{k}"): k for k in WAREHOUSE_KINDS}
     rows: list[Row] = []
     for part in _chunks(list(codes)):
-        rows += tx.all(
+        rows += tx.all_sql(
             "SELECT {stock.inventory_code:s} AS inventory_code, {stock.warehouse_code:s} AS warehouse_code, "
             "{warehouse.name:w} AS warehouse_name, {warehouse.kind:w} AS warehouse_kind, "
             "{stock.quantity:s} AS quantity "
@@ -77,7 +77,7 @@ def supplier_stock(tx: Transaction, codes: Sequence[str]) -> list[Row]:
         return []
     rows: list[Row] = []
     for part in _chunks(list(codes)):
-        rows += tx.all(
+        rows += tx.all_sql(
             "SELECT ss.inventory_code, ss.supplier_code, {supplier.name:v} AS supplier_name, ss.quantity, "
             "ss.updated_at, ss.import_id, u.username AS updated_by_name, u.display_name AS updated_by_display "
             "FROM scm_supplier_stock ss "
@@ -95,8 +95,8 @@ def existing_suppliers(tx: Transaction, codes: Iterable[str]) -> dict[str, str]:
     wanted = sorted(set(codes))
     found: dict[str, str] = {}
     for part in _chunks(wanted):
-        for r in tx.all(f"SELECT {{supplier.code}} AS code, {{supplier.name}} AS name FROM {{supplier}} "
-                        f"WHERE {{supplier.code}} IN ({_marks(len(part))})", *part):
+        for r in tx.all_sql(f"SELECT {{supplier.code}} AS code, {{supplier.name}} AS name FROM {{supplier}} "
+                            f"WHERE {{supplier.code}} IN ({_marks(len(part))})", *part):
             if r["code"] in wanted:
                 found[r["code"]] = r["name"]
     return found
@@ -107,8 +107,8 @@ def existing_items(tx: Transaction, codes: Iterable[str]) -> dict[str, Row]:
     wanted = sorted(set(codes))
     found: dict[str, Row] = {}
     for part in _chunks(wanted):
-        for r in tx.all(f"SELECT {{item.code}} AS code, {{item.name}} AS name, {{item.unit}} AS unit "
-                        f"FROM {{item}} WHERE {{item.code}} IN ({_marks(len(part))})", *part):
+        for r in tx.all_sql(f"SELECT {{item.code}} AS code, {{item.name}} AS name, {{item.unit}} AS unit "
+                            f"FROM {{item}} WHERE {{item.code}} IN ({_marks(len(part))})", *part):
             if r["code"] in wanted:
                 found[r["code"]] = r
     return found
@@ -122,8 +122,8 @@ def supplier_figures(tx: Transaction, pairs: Iterable[tuple[str, str]]) -> dict[
     suppliers = sorted({s for s, _ in pairs})
     found: dict[tuple[str, str], Decimal] = {}
     for part in _chunks(suppliers):
-        for r in tx.all(f"SELECT supplier_code, inventory_code, quantity FROM scm_supplier_stock "
-                        f"WHERE supplier_code IN ({_marks(len(part))})", *part):
+        for r in tx.all_sql(f"SELECT supplier_code, inventory_code, quantity FROM scm_supplier_stock "
+                            f"WHERE supplier_code IN ({_marks(len(part))})", *part):
             key = (r["supplier_code"], r["inventory_code"])
             if key in pairs:
                 found[key] = r["quantity"]

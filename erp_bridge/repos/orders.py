@@ -63,18 +63,18 @@ def customer_notify(tx: Transaction, customer_code: str, default: bool) -> bool:
 
 
 def set_customer_notify(tx: Transaction, customer_code: str, notify: bool, by: str) -> None:
-    changed = tx.execute("UPDATE scm_customer_pref SET notify_reps = ?, updated_by = ?, updated_at = ? "
-                         "WHERE customer_code = ?", notify, by, utcnow(), customer_code)
+    changed = tx.execute_sql("UPDATE scm_customer_pref SET notify_reps = ?, updated_by = ?, updated_at = ? "
+                             "WHERE customer_code = ?", notify, by, utcnow(), customer_code)
     if not changed:
-        tx.execute("INSERT INTO scm_customer_pref (customer_code, notify_reps, updated_by, updated_at) "
-                   "VALUES (?, ?, ?, ?)", customer_code, notify, by, utcnow())
+        tx.execute_sql("INSERT INTO scm_customer_pref (customer_code, notify_reps, updated_by, updated_at) "
+                       "VALUES (?, ?, ?, ?)", customer_code, notify, by, utcnow())
 
 
 def customer_prefs(tx: Transaction, scope: Scope) -> list[Row]:
     cond, params = scope.sql("{customer.code:c}")
-    return tx.all(f"SELECT {{customer.code:c}} AS code, {{customer.name:c}} AS name, p.notify_reps "
-                  f"FROM {{customer}} c LEFT JOIN scm_customer_pref p ON p.customer_code = {{customer.code:c}} "
-                  f"WHERE {cond} ORDER BY {{customer.code:c}}", *params)
+    return tx.all_sql(f"SELECT {{customer.code:c}} AS code, {{customer.name:c}} AS name, p.notify_reps "
+                      f"FROM {{customer}} c LEFT JOIN scm_customer_pref p ON p.customer_code = {{customer.code:c}} "
+                      f"WHERE {cond} ORDER BY {{customer.code:c}}", *params)
 
 
 def filter_sql(scope: Scope, *, kind: str | None = None, status: str | None = None,
@@ -126,11 +126,11 @@ def search(tx: Transaction, scope: Scope, *, kind: str | None = None, status: st
                                contract_no=contract_no, customer_part_no=customer_part_no,
                                inventory_code=inventory_code, date_from=date_from, date_to=date_to)
     where_sql = " AND ".join(where)
-    total = tx.scalar(f"SELECT COUNT(*) AS n FROM scm_order o WHERE {where_sql}", *params)
+    total = tx.scalar_sql(f"SELECT COUNT(*) AS n FROM scm_order o WHERE {where_sql}", *params)
     order_by = SORTS.get(sort, SORTS["placed_at"]) + (" DESC" if descending else " ASC")
     newer = ", CASE WHEN o.placed_at > ? THEN 1 ELSE 0 END AS is_new" if placed_after else ", 0 AS is_new"
     select_params = ([placed_after] if placed_after else []) + params
-    rows = tx.page(
+    rows = tx.page_sql(
         f"SELECT o.id, o.order_no, o.kind, o.customer_code, {{customer.name:c}} AS customer_name, o.status, "
         f"o.customer_order_no, o.requested_date, o.placed_at, o.reviewed_at, o.reject_reason, "
         f"o.erp_form_no, o.contract_no, "
@@ -161,8 +161,8 @@ def set_contract_no(tx: Transaction, order_id: int, contract_no: str) -> None:
 
 def pending_counts(tx: Transaction, scope: Scope) -> dict[str, int]:
     cond, params = scope.sql("o.customer_code")
-    rows = tx.all(f"SELECT o.kind, COUNT(*) AS n FROM scm_order o WHERE o.status = 'pending' AND {cond} "
-                  f"GROUP BY o.kind", *params)
+    rows = tx.all_sql(f"SELECT o.kind, COUNT(*) AS n FROM scm_order o WHERE o.status = 'pending' AND {cond} "
+                      f"GROUP BY o.kind", *params)
     counts = {k: 0 for k in KINDS}
     counts.update({r["kind"]: int(r["n"]) for r in rows})
     return counts

@@ -79,7 +79,7 @@ def _visible(scope: Scope, user_id: int | None) -> tuple[str, list[Any]]:
 
 def batch_in_scope(tx: Transaction, scope: Scope, user_id: int | None, batch_id: int) -> Row | None:
     cond, params = _visible(scope, user_id)
-    if not tx.scalar(f"SELECT COUNT(*) AS n FROM scm_sms_batch b WHERE b.id = ? AND {cond}", batch_id, *params):
+    if not tx.scalar_sql(f"SELECT COUNT(*) AS n FROM scm_sms_batch b WHERE b.id = ? AND {cond}", batch_id, *params):
         return None
     return tx.one("sms.batch_by_id", batch_id)
 
@@ -104,11 +104,11 @@ def batches(tx: Transaction, scope: Scope, user_id: int | None, *, source: str |
         where.append("b.created_at < ?")
         params.append(created_before)
     where_sql = " AND ".join(where)
-    total = tx.scalar(f"SELECT COUNT(*) AS n FROM scm_sms_batch b WHERE {where_sql}", *params)
-    rows = tx.page(f"SELECT b.id, b.text, b.signature, b.created_by, b.created_at, b.source, b.customer_code, "
-                   f"b.ref_type, b.ref_id, u.display_name AS created_by_name "
-                   f"FROM scm_sms_batch b LEFT JOIN scm_user u ON u.id = b.created_by "
-                   f"WHERE {where_sql} ORDER BY b.created_at DESC, b.id DESC", params, limit, offset)
+    total = tx.scalar_sql(f"SELECT COUNT(*) AS n FROM scm_sms_batch b WHERE {where_sql}", *params)
+    rows = tx.page_sql(f"SELECT b.id, b.text, b.signature, b.created_by, b.created_at, b.source, b.customer_code, "
+                       f"b.ref_type, b.ref_id, u.display_name AS created_by_name "
+                       f"FROM scm_sms_batch b LEFT JOIN scm_user u ON u.id = b.created_by "
+                       f"WHERE {where_sql} ORDER BY b.created_at DESC, b.id DESC", params, limit, offset)
     counts = status_counts(tx, [r["id"] for r in rows])
     for r in rows:
         r["counts"] = counts.get(r["id"], {s: 0 for s in STATUSES})
@@ -121,12 +121,12 @@ def status_counts(tx: Transaction, batch_ids: list[int]) -> dict[int, dict[str, 
     if not batch_ids:
         return {}
     marks = ", ".join("?" for _ in batch_ids)
-    rows = tx.all(f"SELECT m.batch_id, CASE WHEN m.status = 'queued' AND o.status = 'failed' THEN 'failed' "
-                  f"ELSE m.status END AS status, COUNT(*) AS n "
-                  f"FROM scm_sms_message m LEFT JOIN scm_outbox o ON o.id = m.outbox_id "
-                  f"WHERE m.batch_id IN ({marks}) "
-                  f"GROUP BY m.batch_id, CASE WHEN m.status = 'queued' AND o.status = 'failed' THEN 'failed' "
-                  f"ELSE m.status END", *batch_ids)
+    rows = tx.all_sql(f"SELECT m.batch_id, CASE WHEN m.status = 'queued' AND o.status = 'failed' THEN 'failed' "
+                      f"ELSE m.status END AS status, COUNT(*) AS n "
+                      f"FROM scm_sms_message m LEFT JOIN scm_outbox o ON o.id = m.outbox_id "
+                      f"WHERE m.batch_id IN ({marks}) "
+                      f"GROUP BY m.batch_id, CASE WHEN m.status = 'queued' AND o.status = 'failed' THEN 'failed' "
+                      f"ELSE m.status END", *batch_ids)
     out: dict[int, dict[str, int]] = {int(i): {s: 0 for s in STATUSES} for i in batch_ids}
     for r in rows:
         out[int(r["batch_id"])][r["status"]] = int(r["n"])
@@ -157,7 +157,7 @@ def contacts_in_scope(tx: Transaction, scope: Scope, *, search: str | None = Non
                      "OR {customer.short_name:c} LIKE ? ESCAPE '!' OR {customer_contact.name:k} LIKE ? ESCAPE '!' "
                      "OR {customer_contact.mobile:k} LIKE ? ESCAPE '!' OR {customer_contact.phone:k} LIKE ? ESCAPE '!')")
         params.extend([like] * 6)
-    return tx.page(
+    return tx.page_sql(
         "SELECT {customer_contact.id:k} AS id, {customer_contact.customer_code:k} AS customer_code, "
         "{customer.name:c} AS customer_name, {customer.short_name:c} AS customer_short_name, "
         "{customer_contact.name:k} AS name, {customer_contact.mobile:k} AS mobile, "

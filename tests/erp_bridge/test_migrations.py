@@ -14,7 +14,7 @@ def _catalog(db) -> dict[str, set[str] | None]:
 
 
 def _version_rows(db) -> list[dict]:
-    return db.all("SELECT version, description, applied_at FROM scm_schema_version ORDER BY version")
+    return db.all_sql("SELECT version, description, applied_at FROM scm_schema_version ORDER BY version")
 
 
 class _Recorder:
@@ -68,14 +68,14 @@ def test_second_upgrade_applies_nothing_and_changes_nothing(make_database):
     db = make_database()
     migrations.upgrade(db)
     with db.transaction() as tx:  # data in the tables must survive a re-run too
-        tx.execute("INSERT INTO scm_lease (name, holder) VALUES (?, ?)", "alerts", "host-1")
+        tx.execute_sql("INSERT INTO scm_lease (name, holder) VALUES (?, ?)", "alerts", "host-1")
     catalog, versions = _catalog(db), _version_rows(db)
 
     assert migrations.upgrade(db) == []
 
     assert _catalog(db) == catalog
     assert _version_rows(db) == versions
-    assert db.all("SELECT name, holder FROM scm_lease") == [{"name": "alerts", "holder": "host-1"}]
+    assert db.all_sql("SELECT name, holder FROM scm_lease") == [{"name": "alerts", "holder": "host-1"}]
 
 
 @pytest.mark.parametrize("version", [m.VERSION for m in migrations.migration_modules()])
@@ -92,8 +92,8 @@ def test_upgrade_finishes_a_migration_that_stopped_before_recording_itself(make_
         with db.transaction() as tx:
             mod.upgrade(migrations.Ops(db, tx))
             if mod.VERSION < version:
-                tx.execute("INSERT INTO scm_schema_version (version, description, applied_at) VALUES (?, ?, ?)",
-                           mod.VERSION, mod.DESCRIPTION, dt.datetime(2026, 1, 1))
+                tx.execute_sql("INSERT INTO scm_schema_version (version, description, applied_at) VALUES (?, ?, ?)",
+                               mod.VERSION, mod.DESCRIPTION, dt.datetime(2026, 1, 1))
     assert migrations.current_version(db) == version - 1
 
     applied = migrations.upgrade(db)
@@ -122,8 +122,8 @@ def test_upgrade_applies_an_earlier_version_that_arrived_after_a_later_one(make_
             continue
         with db.transaction() as tx:
             mod.upgrade(migrations.Ops(db, tx))
-            tx.execute("INSERT INTO scm_schema_version (version, description, applied_at) VALUES (?, ?, ?)",
-                       mod.VERSION, mod.DESCRIPTION, dt.datetime(2026, 1, 1))
+            tx.execute_sql("INSERT INTO scm_schema_version (version, description, applied_at) VALUES (?, ?, ?)",
+                           mod.VERSION, mod.DESCRIPTION, dt.datetime(2026, 1, 1))
     missing = [t.name for t in getattr(skipped, "TABLES", []) if db.catalog_columns(t.name) is None]
 
     applied = migrations.upgrade(db)

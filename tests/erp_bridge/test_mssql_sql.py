@@ -249,8 +249,8 @@ def bridge_statements(dialect_name: str) -> tuple[tuple[str, str], ...]:
         migrations.current_version(db)
         take("migrations.current_version")
         with db.transaction(write=True) as tx:
-            tx.execute("UPDATE {stock} SET {stock.quantity} = {stock.quantity} + ? WHERE {stock.inventory_code} = ?",
-                       1, "x")
+            tx.execute_sql("UPDATE {stock} SET {stock.quantity} = {stock.quantity} + ? WHERE {stock.inventory_code} = ?",
+                           1, "x")
         take("write transaction")
         for table in erp_schema.reference_tables(db):
             out.append((f"{mname}:drop_table", dialect.drop_table(table.name)))
