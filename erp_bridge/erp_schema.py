@@ -82,7 +82,7 @@ def has_erp_data(db: Database) -> bool:
     """Whether the configured database already holds an ERP (any mapped customer table)."""
     if db.catalog_columns(db.mapping.table("customer")) is None:
         return False
-    return db.scalar_sql("SELECT COUNT(*) AS n FROM {customer}") > 0
+    return db.scalar("erp.customer_count") > 0
 
 
 def _coerce(value: Any, kind: str) -> Any:

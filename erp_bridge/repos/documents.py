@@ -121,13 +121,8 @@ def targets_of(tx: Transaction, scope: Scope, document_ids: list[int]) -> list[R
 def search_customer(tx: Transaction, customer_code: str, *, now: dt.datetime, limit: int = 50,
                     offset: int = 0) -> tuple[list[Row], int]:
     """The documents shared with this customer that have not expired, newest first."""
-    where_sql = ("d.deleted_at IS NULL AND t.customer_code = ? AND (d.expires_at IS NULL OR d.expires_at > ?)")
-    params = [customer_code, now]
-    total = tx.scalar_sql(f"SELECT COUNT(*) AS n FROM scm_document d "
-                          f"JOIN scm_document_target t ON t.document_id = d.id WHERE {where_sql}", *params)
-    rows = tx.page_sql(f"SELECT {_COLUMNS}, t.customer_code, t.first_download_at, t.last_download_at, "
-                       f"t.download_count {_FROM} JOIN scm_document_target t ON t.document_id = d.id "
-                       f"WHERE {where_sql} ORDER BY d.created_at DESC, d.id DESC", params, limit, offset)
+    total = tx.scalar("documents.customer_count", customer_code, now)
+    rows = tx.page("documents.customer_page", [customer_code, now], limit, offset)
     return rows, int(total or 0)
 
 

@@ -63,11 +63,9 @@ def customer_notify(tx: Transaction, customer_code: str, default: bool) -> bool:
 
 
 def set_customer_notify(tx: Transaction, customer_code: str, notify: bool, by: str) -> None:
-    changed = tx.execute_sql("UPDATE scm_customer_pref SET notify_reps = ?, updated_by = ?, updated_at = ? "
-                             "WHERE customer_code = ?", notify, by, utcnow(), customer_code)
+    changed = tx.execute("orders.customer_pref_update", notify, by, utcnow(), customer_code)
     if not changed:
-        tx.execute_sql("INSERT INTO scm_customer_pref (customer_code, notify_reps, updated_by, updated_at) "
-                       "VALUES (?, ?, ?, ?)", customer_code, notify, by, utcnow())
+        tx.execute("orders.customer_pref_insert", customer_code, notify, by, utcnow())
 
 
 def customer_prefs(tx: Transaction, scope: Scope) -> list[Row]:

@@ -51,9 +51,7 @@ class Scope:
             return customer_code == self.customer_code
         if self.kind != "grants":
             return False
-        return tx.scalar_sql("SELECT COUNT(*) AS n FROM scm_grant WHERE user_id = ? "
-                             "AND customer_code IN (?, '*') AND (valid_until IS NULL OR valid_until >= ?)",
-                             self.user_id, customer_code, self.today) > 0
+        return tx.scalar("scope.allows", self.user_id, customer_code, self.today) > 0
 
     def customers(self, tx) -> list[dict[str, Any]]:
         """The customers in scope, from the ERP's customer table, by code."""
@@ -65,5 +63,4 @@ class Scope:
 
 def holds_all(tx, user_id: int, today: dt.date) -> bool:
     """Whether the user holds a "*" grant valid on ``today``."""
-    return bool(tx.scalar_sql("SELECT COUNT(*) AS n FROM scm_grant WHERE user_id = ? AND customer_code = '*' "
-                              "AND (valid_until IS NULL OR valid_until >= ?)", user_id, today))
+    return bool(tx.scalar("scope.holds_all", user_id, today))
