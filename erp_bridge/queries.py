@@ -3,7 +3,8 @@
 ``erp_bridge/sql/<file>.sql`` holds queries introduced by ``-- name: <query>``; the
 query is then known as ``<file>.<query>``. ``erp_bridge/sql/<dialect>/<file>.sql``
 overrides single queries for one engine. Templates are rendered once per dialect and
-mapping (``Mapping.render``) and cached.
+mapping (``Mapping.render``) and cached. The few statements whose shape is decided at run
+time are built in ``dynamic.py``.
 """
 from __future__ import annotations
 

@@ -7,26 +7,16 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from .. import dynamic
 from ..connection import Row, Transaction
 
 FORM_ENTITY = {"sales": "contract_review", "sample": "sample_review"}
 
 
 def _insert(tx: Transaction, entity: str, values: dict[str, Any]) -> int | None:
-    """INSERT one row of a mapped entity: logical fields (unmapped optional ones are left
-    out) plus the mapping's insert_defaults. Returns the new id for identity tables."""
+    """INSERT one row of a mapped entity; returns the new id for identity tables."""
+    sql, params = dynamic.insert_mapped(tx.mapping, tx.dialect, entity, values)
     em = tx.mapping.entities[entity]
-    cols, params = [], []
-    for field, value in values.items():
-        column = em.columns.get(field)
-        if column is not None:
-            cols.append(tx.dialect.quote(column))
-            params.append(value)
-    for column, literal in em.insert_defaults.items():
-        cols.append(tx.dialect.quote(column))
-        params.append(literal)
-    sql = (f"INSERT INTO {{{entity}}} ({', '.join(cols)}) "
-           f"VALUES ({', '.join('?' for _ in params)})")
     if "id" in em.columns:
         return tx.insert_sql(sql, *params, id_column=em.columns["id"])
     tx.execute_sql(sql, *params)

@@ -5,6 +5,7 @@ import datetime as dt
 import json
 from typing import Any
 
+from .. import dynamic
 from ..clock import utcnow
 from ..connection import Database, Row, Transaction
 from .scope import Scope
@@ -59,15 +60,9 @@ _STATUSES = ("pending", "sending", "sent", "failed")
 
 
 def listing(tx: Transaction, scope: Scope, status: str | None, limit: int, offset: int) -> tuple[list[Row], int]:
-    cond, params = scope.sql("customer_code")
-    where = f"(customer_code IS NULL OR {cond})"
-    if status in _STATUSES:
-        where += " AND status = ?"
-        params = params + [status]
-    total = tx.scalar_sql(f"SELECT COUNT(*) AS n FROM scm_outbox WHERE {where}", *params)
-    rows = tx.page_sql(f"SELECT id, channel, recipient, subject, status, attempts, next_attempt_at, last_error, "
-                       f"created_at, sent_at, customer_code FROM scm_outbox WHERE {where} ORDER BY id DESC",
-                       params, limit, offset)
+    count, page = dynamic.outbox_listing(scope, status if status in _STATUSES else None)
+    total = tx.scalar_sql(count.sql, *count.params)
+    rows = tx.page_sql(page.sql, page.params, limit, offset)
     return rows, int(total or 0)
 
 
