@@ -3,10 +3,12 @@ them on a fresh database, and running it again changes nothing."""
 from __future__ import annotations
 
 import datetime as dt
+from types import ModuleType
 
 import pytest
 
 from scm_plugin.erp_bridge import migrations
+from scm_plugin.erp_bridge.schema import INT, Column, Table
 
 
 def _catalog(db) -> dict[str, set[str] | None]:
@@ -109,10 +111,26 @@ def test_plugin_tables_live_beside_the_erp(db):
     assert migrations.current_version(db) == migrations.latest_version()
     assert all(cols is not None for cols in _catalog(db).values())
 
-def test_upgrade_applies_an_earlier_version_that_arrived_after_a_later_one(make_database):
+
+def _branch_migration(version: int, table: str) -> ModuleType:
+    """A migration as a branch adds it: one table of its own."""
+    mod = ModuleType(f"v{version:04d}_branch")
+    mod.VERSION, mod.DESCRIPTION = version, f"branch table {table}"
+    mod.TABLES = [Table(table, [Column("id", INT, nullable=False)], primary_key=("id",))]
+
+    def upgrade(ops):
+        ops.create_table(mod.TABLES[0])
+
+    mod.upgrade = upgrade
+    return mod
+
+
+def test_upgrade_applies_an_earlier_version_that_arrived_after_a_later_one(make_database, monkeypatch):
     """Two branches each add a migration; the development database got the later number
     first. The earlier one must still be applied, once."""
-    mods = migrations.migration_modules()
+    # Two stand-in later versions: the squashed history has only the initial one.
+    mods = [*migrations.migration_modules(), _branch_migration(2, "scm_branch_a"), _branch_migration(3, "scm_branch_b")]
+    monkeypatch.setattr(migrations, "migration_modules", lambda: mods)
     skipped = mods[-2]
     db = make_database()
     with db.transaction() as tx:
