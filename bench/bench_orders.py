@@ -74,10 +74,10 @@ def run(engine: str, scale: float = 1.0, repeat: int = 20, timing: bool = True) 
             f"{per_page} rows": statements(db, lambda: plugin_queue(per_page)) for per_page in (10, 50, 200)}
 
         # --- 2. order search by contract no and by inventory code (in scope)
-        contract_no = db.scalar("SELECT MIN(o.contract_no) AS c FROM scm_order o WHERE o.customer_code = 'K00001' "
-                                "AND o.contract_no IS NOT NULL")
-        inventory = db.scalar("SELECT MIN(l.inventory_code) AS i FROM scm_order_line l JOIN scm_order o ON o.id = l.order_id "
-                              "WHERE o.customer_code = 'K00001'")
+        contract_no = db.scalar_sql("SELECT MIN(o.contract_no) AS c FROM scm_order o WHERE o.customer_code = 'K00001' "
+                                    "AND o.contract_no IS NOT NULL")
+        inventory = db.scalar_sql("SELECT MIN(l.inventory_code) AS i FROM scm_order_line l JOIN scm_order o ON o.id = l.order_id "
+                                  "WHERE o.customer_code = 'K00001'")
 
         def plugin_search_contract():
             return search(db, scope, contract_no=contract_no, limit=50)[0]
@@ -120,7 +120,7 @@ def run(engine: str, scale: float = 1.0, repeat: int = 20, timing: bool = True) 
                                                "by inventory code": statements(db, plugin_search_item)}
 
         # --- 3. approve: each call approves another pending order of a granted customer
-        pending = [r["order_no"] for r in db.all(
+        pending = [r["order_no"] for r in db.all_sql(
             "SELECT o.order_no FROM scm_order o JOIN scm_grant g ON g.customer_code = o.customer_code "
             "WHERE g.user_id = ? AND o.status = 'pending' ORDER BY o.id", user.id)]
         half = len(pending) // 2

@@ -167,4 +167,4 @@ def multi_insert(tx, table_sql: str, columns: list[str], rows: list[tuple], per_
     width = len(columns)
     for part in chunks(rows, per_statement):
         marks = ", ".join("(" + ", ".join("?" * width) + ")" for _ in part)
-        tx.execute(f"INSERT INTO {table_sql} ({', '.join(columns)}) VALUES {marks}", *[v for row in part for v in row])
+        tx.execute_sql(f"INSERT INTO {table_sql} ({', '.join(columns)}) VALUES {marks}", *[v for row in part for v in row])

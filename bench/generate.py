@@ -225,10 +225,10 @@ def _customer_stock(db, rnd, customers, items, rep_id) -> dict:
                          history)
         n_figures += len(figures)
         n_history += len(history)
-    suppliers = [r["c"] for r in db.all("SELECT {supplier.code} AS c FROM {supplier} ORDER BY {supplier.code}")]
+    suppliers = [r["c"] for r in db.all_sql("SELECT {supplier.code} AS c FROM {supplier} ORDER BY {supplier.code}")]
     with db.transaction() as tx:
-        import_id = tx.insert("INSERT INTO scm_supplier_import (filename, row_count, imported_by, imported_at) "
-                              "VALUES (?, ?, ?, ?)", "bench.csv", 0, rep_id, NOW)
+        import_id = tx.insert_sql("INSERT INTO scm_supplier_import (filename, row_count, imported_by, imported_at) "
+                                  "VALUES (?, ?, ?, ?)", "bench.csv", 0, rep_id, NOW)
         rows = [(s, code, Decimal(rnd.randint(0, 9000)) / 4, import_id, NOW)
                 for s in suppliers for code in [HOT_ITEM] + rnd.sample(items[1:], 249)]
         multi_insert(tx, "scm_supplier_stock", ["supplier_code", "inventory_code", "quantity", "import_id",
@@ -242,11 +242,11 @@ def _fix_sequences(db) -> None:
         return
     with db.transaction() as tx:
         for table in ("scm_order", "scm_alert_policy"):
-            tx.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {table}))")
+            tx.execute_sql(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {table}))")
         for entity in ("contract_review", "sample_review"):
             t, c = db.mapping.table(entity), db.mapping.column(entity, "id")
-            tx.execute(f"SELECT setval(pg_get_serial_sequence('\"{t}\"', '{c}'), "
-                       f"(SELECT COALESCE(MAX(\"{c}\"), 1) FROM \"{t}\"))")
+            tx.execute_sql(f"SELECT setval(pg_get_serial_sequence('\"{t}\"', '{c}'), "
+                           f"(SELECT COALESCE(MAX(\"{c}\"), 1) FROM \"{t}\"))")
 
 
 def _analyze(db, engine: str, scale: float) -> None:
@@ -266,7 +266,7 @@ def _analyze(db, engine: str, scale: float) -> None:
                       "scm_customer_stock_history", "scm_supplier_stock", "scm_grant",
                       db.mapping.table("progress"), db.mapping.table("process_step"), db.mapping.table("item"),
                       db.mapping.table("stock"), db.mapping.table("customer")):
-                tx.all(f"ANALYZE TABLE {db.dialect.quote_dotted(t)}")
+                tx.all_sql(f"ANALYZE TABLE {db.dialect.quote_dotted(t)}")
         else:
             tx.ddl("ANALYZE")
 
@@ -296,7 +296,7 @@ def ensure(engine: str, scale: float, force: bool = False, log=print) -> dict:
         if stamp.get("version") == VERSION:
             try:
                 db = database(engine, scale)
-                found = db.scalar("SELECT COUNT(*) AS n FROM scm_checkpoint")
+                found = db.scalar_sql("SELECT COUNT(*) AS n FROM scm_checkpoint")
                 db.dispose()
             except Exception as exc:  # missing database: generate
                 found = f"unreadable ({type(exc).__name__})"

@@ -117,14 +117,14 @@ def wrk(url: str, seconds: int, cookie: str | None = None) -> dict:
 def targets(engine: str, scale: float) -> dict[str, str]:
     """Paths with values that exist in the rep's scope."""
     db = database(engine, scale)
-    granted = [r["customer_code"] for r in db.all(
+    granted = [r["customer_code"] for r in db.all_sql(
         "SELECT g.customer_code FROM scm_grant g JOIN scm_user u ON u.id = g.user_id WHERE u.username = ? "
         "ORDER BY g.customer_code", REP)]
     first = granted[0]
-    contract = db.scalar("SELECT MIN(contract_no) AS c FROM scm_order WHERE customer_code = ? "
-                         "AND contract_no IS NOT NULL", first)
-    item = db.scalar("SELECT MIN(inventory_code) AS c FROM scm_customer_stock WHERE customer_code = ? "
-                     "AND inventory_code <> '1000001'", first)
+    contract = db.scalar_sql("SELECT MIN(contract_no) AS c FROM scm_order WHERE customer_code = ? "
+                             "AND contract_no IS NOT NULL", first)
+    item = db.scalar_sql("SELECT MIN(inventory_code) AS c FROM scm_customer_stock WHERE customer_code = ? "
+                         "AND inventory_code <> '1000001'", first)
     db.dispose()
     assert len(granted) == min(GRANTED, len(granted)) and contract and item
     return {"review list page": "/scm/review/sales",

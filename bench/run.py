@@ -127,7 +127,7 @@ def engine_version(engine: str, scale: float) -> str:
     db = database(engine, scale)
     sql = {"sqlite": "SELECT 'SQLite ' || sqlite_version() AS v", "postgresql": "SELECT version() AS v",
            "mariadb": "SELECT CONCAT('MariaDB ', SUBSTRING_INDEX(VERSION(), '-', 1)) AS v"}[engine]
-    value = db.scalar(sql)
+    value = db.scalar_sql(sql)
     db.dispose()
     return " ".join(value.split()[:2])           # e.g. "PostgreSQL 15.20", "MariaDB 10.11.14"
 

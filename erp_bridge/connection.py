@@ -3,8 +3,10 @@
 ``Database`` owns a small pool of pyodbc connections to one ODBC data source.
 
 * ``db.transaction()`` yields a ``Transaction``; leaving the block commits, an
-  exception rolls back. Inside it, ``tx.all / one / scalar / execute / insert`` run
-  named queries (see ``queries.py``) or SQL built inside the bridge.
+  exception rolls back. Inside it, ``tx.all / one / scalar / execute / insert / page``
+  run a named query (``tx.all("orders.lines", order_id)``, see ``queries.py``), and
+  their ``*_sql`` twins run SQL text built in the bridge (``tx.all_sql(sql, *params)``,
+  see ``dynamic.py``). Which one is meant is said by the method, never guessed.
 * Reads outside a transaction (``db.all`` …) are retried once on a dropped connection.
   Inside a transaction, only the first statement is retried, because before it the
   server holds nothing of ours; later failures roll back and raise ``ConnectionLost``.
@@ -44,6 +46,10 @@ def _translate(dialect: Dialect | None, exc: Exception) -> errors.BridgeError:
     return kind(sqlstate=sqlstate, detail=message)
 
 
+def _first_value(row: Row | None) -> Any:
+    return None if row is None else next(iter(row.values()))
+
+
 class Transaction:
     """One unit of work on one connection. Obtain it from ``Database.transaction()``."""
 
@@ -71,12 +77,16 @@ class Transaction:
     def mapping(self) -> Mapping:
         return self.db.mapping
 
-    # --- running statements -----------------------------------------------
-    def _sql(self, query: str) -> str:
-        """A registered query name, or SQL text built in the bridge; both rendered through
-        the mapping (``{entity.field}`` tokens)."""
-        queries = self.db.queries
-        return queries.render(query) if any(c.isspace() for c in query) else queries.sql(query)
+    # --- the statement's text ---------------------------------------------
+    # Two explicit paths, never guessed from the string: a query name (``file.query``
+    # of ``erp_bridge/sql/``) for ``all / one / scalar / execute / insert / page /
+    # executemany``, SQL text built in the bridge (``dynamic.py``) for the ``*_sql``
+    # twins. Both are rendered through the mapping (``{entity.field}`` tokens).
+    def _named(self, name: str) -> str:
+        return self.db.queries.sql(name)
+
+    def _text(self, sql: str) -> str:
+        return self.db.queries.render(sql)
 
     def _params(self, params: Sequence[Any]) -> list[Any]:
         adapt = self.dialect.adapt_param
@@ -130,9 +140,8 @@ class Transaction:
         desc = [(d[0].lower(), d[1]) for d in cur.description]
         return [{name: convert(v, tc) for (name, tc), v in zip(desc, row)} for row in cur.fetchall()]
 
-    def execute(self, query: str, *params: Any) -> int:
-        """Run a statement; returns the number of rows it changed."""
-        sql, args = self._sql(query), self._params(params)
+    def _execute(self, sql: str, params: Sequence[Any]) -> int:
+        args = self._params(params)
 
         def go():
             self._cursor.execute(sql, args)
@@ -140,8 +149,8 @@ class Transaction:
 
         return self._run(go)
 
-    def all(self, query: str, *params: Any) -> list[Row]:
-        sql, args = self._sql(query), self._params(params)
+    def _all(self, sql: str, params: Sequence[Any]) -> list[Row]:
+        args = self._params(params)
 
         def go():
             self._cursor.execute(sql, args)
@@ -149,36 +158,66 @@ class Transaction:
 
         return self._run(go)
 
-    def page(self, query: str, params: Sequence[Any], limit: int, offset: int) -> list[Row]:
-        """A query with ORDER BY, one page of it."""
-        sql, extra = self.dialect.paginate(self._sql(query), limit, offset)
-        args = self._params(list(params) + extra)
+    def _page(self, sql: str, params: Sequence[Any], limit: int, offset: int, skip_locked: bool) -> list[Row]:
+        sql, extra = self.dialect.paginate(sql, limit, offset)
+        if skip_locked:
+            sql += self.dialect.for_update(skip_locked=True)
+        return self._all(sql, list(params) + extra)
 
-        def go():
-            self._cursor.execute(sql, args)
-            return self._rows()
-
-        return self._run(go)
-
-    def one(self, query: str, *params: Any) -> Row | None:
-        rows = self.all(query, *params)
-        return rows[0] if rows else None
-
-    def scalar(self, query: str, *params: Any) -> Any:
-        row = self.one(query, *params)
-        return None if row is None else next(iter(row.values()))
-
-    def insert(self, query: str, *params: Any, id_column: str = "id") -> int:
-        """Insert one row into a table with an identity column; returns the new id."""
-        sql, args = self._sql(query), self._params(params)
+    def _insert(self, sql: str, params: Sequence[Any], id_column: str) -> int:
+        args = self._params(params)
         return self._run(lambda: self.dialect.insert_returning_id(self._cursor, sql, args, id_column))
 
-    def executemany(self, query: str, rows: Sequence[Sequence[Any]]) -> None:
+    # --- named queries ------------------------------------------------------
+    def execute(self, name: str, *params: Any) -> int:
+        """Run a statement; returns the number of rows it changed."""
+        return self._execute(self._named(name), params)
+
+    def all(self, name: str, *params: Any) -> list[Row]:
+        return self._all(self._named(name), params)
+
+    def one(self, name: str, *params: Any) -> Row | None:
+        rows = self.all(name, *params)
+        return rows[0] if rows else None
+
+    def scalar(self, name: str, *params: Any) -> Any:
+        return _first_value(self.one(name, *params))
+
+    def page(self, name: str, params: Sequence[Any], limit: int, offset: int, *,
+             skip_locked: bool = False) -> list[Row]:
+        """A query with ORDER BY, one page of it. ``skip_locked``: lock the page's rows,
+        passing over rows another transaction holds (the outbox relay's claim)."""
+        return self._page(self._named(name), params, limit, offset, skip_locked)
+
+    def insert(self, name: str, *params: Any, id_column: str = "id") -> int:
+        """Insert one row into a table with an identity column; returns the new id."""
+        return self._insert(self._named(name), params, id_column)
+
+    def executemany(self, name: str, rows: Sequence[Sequence[Any]]) -> None:
         # fast_executemany is broken on two of the drivers (ODBC.md): plain loop.
-        sql = self._sql(query)
+        sql = self._named(name)
         for params in rows:
-            args = self._params(params)
-            self._run(lambda a=args: self._cursor.execute(sql, a))
+            self._execute(sql, params)
+
+    # --- SQL text built in the bridge ---------------------------------------------
+    def execute_sql(self, sql: str, *params: Any) -> int:
+        return self._execute(self._text(sql), params)
+
+    def all_sql(self, sql: str, *params: Any) -> list[Row]:
+        return self._all(self._text(sql), params)
+
+    def one_sql(self, sql: str, *params: Any) -> Row | None:
+        rows = self.all_sql(sql, *params)
+        return rows[0] if rows else None
+
+    def scalar_sql(self, sql: str, *params: Any) -> Any:
+        return _first_value(self.one_sql(sql, *params))
+
+    def page_sql(self, sql: str, params: Sequence[Any], limit: int, offset: int) -> list[Row]:
+        return self._page(self._text(sql), params, limit, offset, False)
+
+    def insert_sql(self, sql: str, *params: Any, id_column: str = "id") -> int:
+        return self._insert(self._text(sql), params, id_column)
 
     def ddl(self, statement: str) -> None:
         self._run(lambda: self._cursor.execute(statement))
@@ -335,14 +374,23 @@ class Database:
                 log.warning("database connection lost during a read; retrying once")
                 self.dispose()
 
-    def all(self, query: str, *params: Any) -> list[Row]:
-        return self.read(lambda tx: tx.all(query, *params))
+    def all(self, name: str, *params: Any) -> list[Row]:
+        return self.read(lambda tx: tx.all(name, *params))
 
-    def one(self, query: str, *params: Any) -> Row | None:
-        return self.read(lambda tx: tx.one(query, *params))
+    def one(self, name: str, *params: Any) -> Row | None:
+        return self.read(lambda tx: tx.one(name, *params))
 
-    def scalar(self, query: str, *params: Any) -> Any:
-        return self.read(lambda tx: tx.scalar(query, *params))
+    def scalar(self, name: str, *params: Any) -> Any:
+        return self.read(lambda tx: tx.scalar(name, *params))
+
+    def all_sql(self, sql: str, *params: Any) -> list[Row]:
+        return self.read(lambda tx: tx.all_sql(sql, *params))
+
+    def one_sql(self, sql: str, *params: Any) -> Row | None:
+        return self.read(lambda tx: tx.one_sql(sql, *params))
+
+    def scalar_sql(self, sql: str, *params: Any) -> Any:
+        return self.read(lambda tx: tx.scalar_sql(sql, *params))
 
     # --- catalog ----------------------------------------------------------
     def catalog_columns(self, table: str, tx: Transaction | None = None) -> set[str] | None:

@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from . import errors
+from . import dynamic, errors
 from .connection import Database
 from .model import ENTITIES
 from .schema import Column, ForeignKey, Index, String, Table
@@ -82,7 +82,7 @@ def has_erp_data(db: Database) -> bool:
     """Whether the configured database already holds an ERP (any mapped customer table)."""
     if db.catalog_columns(db.mapping.table("customer")) is None:
         return False
-    return db.scalar("SELECT COUNT(*) AS n FROM {customer}") > 0
+    return db.scalar("erp.customer_count") > 0
 
 
 def _coerce(value: Any, kind: str) -> Any:
@@ -107,21 +107,12 @@ def insert_entity_rows(tx, entity_name: str, rows: list[dict[str, Any]]) -> list
         unknown = set(row) - set(entity.fields)
         if unknown:
             raise errors.MappingError(f"seed {entity_name}: unknown fields {sorted(unknown)}")
-        cols, params = [], []
-        for fld, value in row.items():
-            if fld == entity.identity or fld not in em.columns:
-                continue  # identity is generated; unmapped optional fields are not written
-            cols.append(f"{{{entity_name}.{fld}}}")
-            params.append(_coerce(value, entity.fields[fld].type.kind))
-        quoted_extra = [tx.dialect.quote(c) for c in em.insert_defaults]
-        params.extend(em.insert_defaults.values())
-        col_sql = ", ".join(cols + quoted_extra)
-        marks = ", ".join("?" for _ in params)
-        sql = f"INSERT INTO {{{entity_name}}} ({col_sql}) VALUES ({marks})"
+        values = {fld: _coerce(value, entity.fields[fld].type.kind) for fld, value in row.items()}
+        sql, params = dynamic.insert_mapped(mapping, tx.dialect, entity_name, values)
         if entity.identity:
-            ids.append(tx.insert(sql, *params, id_column=em.columns[entity.identity]))
+            ids.append(tx.insert_sql(sql, *params, id_column=em.columns[entity.identity]))
         else:
-            tx.execute(sql, *params)
+            tx.execute_sql(sql, *params)
             ids.append(None)
     return ids
 

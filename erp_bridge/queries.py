@@ -3,7 +3,8 @@
 ``erp_bridge/sql/<file>.sql`` holds queries introduced by ``-- name: <query>``; the
 query is then known as ``<file>.<query>``. ``erp_bridge/sql/<dialect>/<file>.sql``
 overrides single queries for one engine. Templates are rendered once per dialect and
-mapping (``Mapping.render``) and cached.
+mapping (``Mapping.render``) and cached. The few statements whose shape is decided at run
+time are built in ``dynamic.py``.
 """
 from __future__ import annotations
 
@@ -88,7 +89,8 @@ class BoundQueries:
         try:
             return self.registry.base[name]
         except KeyError:
-            raise BridgeError(f"no query named {name!r}") from None
+            hint = " (SQL text goes through the *_sql methods)" if any(c.isspace() for c in name) else ""
+            raise BridgeError(f"no query named {name!r}{hint}") from None
 
     def sql(self, name: str) -> str:
         sql = self._cache.get(name)
@@ -97,7 +99,7 @@ class BoundQueries:
         return sql
 
     def render(self, template: str) -> str:
-        """Render SQL built inside the bridge (dynamic filters); cached by text."""
+        """Render SQL text built inside the bridge (``dynamic.py``); cached by text."""
         key = "\x00" + template
         sql = self._cache.get(key)
         if sql is None:

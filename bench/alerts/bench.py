@@ -93,8 +93,8 @@ def reset(db, engine: str, scale: float) -> None:
     would otherwise leave PostgreSQL planning on a bloated table)."""
     with db.transaction() as tx:
         for table in ("scm_outbox", "scm_sms_message", "scm_sms_batch", "scm_alarm", "scm_audit"):
-            tx.execute(f"DELETE FROM {table}")
-        tx.execute("UPDATE scm_checkpoint SET state = 'pending', evaluated_at = NULL")
+            tx.execute_sql(f"DELETE FROM {table}")
+        tx.execute_sql("UPDATE scm_checkpoint SET state = 'pending', evaluated_at = NULL")
     cnxn = raw_connection(engine, scale)
     cnxn.autocommit = True
     statement = {"postgresql": "VACUUM ANALYZE scm_checkpoint", "mariadb": "ANALYZE TABLE scm_checkpoint",
@@ -121,8 +121,8 @@ def main(engine: str, scale: float = 1.0, repeat: int = 3, chunk: int = 5000, fu
     app = app_for(engine, scale, SCM_ALERT_EVAL_CHUNK=chunk, SCM_ALERT_RUN_SECONDS=3600)
     db = app.extensions["scm"].db
     reset(db, engine, scale)
-    counts = {"checkpoints": db.scalar("SELECT COUNT(*) AS n FROM scm_checkpoint"),
-              "progress": db.scalar("SELECT COUNT(*) AS n FROM {progress}")}
+    counts = {"checkpoints": db.scalar_sql("SELECT COUNT(*) AS n FROM scm_checkpoint"),
+              "progress": db.scalar_sql("SELECT COUNT(*) AS n FROM {progress}")}
     cnxn = raw_connection(engine, scale)
     hand_written(cnxn, engine)                   # warm-up: caches and plans, both sides
     with app.app_context():
@@ -145,7 +145,7 @@ def main(engine: str, scale: float = 1.0, repeat: int = 3, chunk: int = 5000, fu
             result = checker.check(db, EVAL_AT)
             full_s = time.perf_counter() - start
             again = checker.check(db, EVAL_AT)
-            sms = db.scalar("SELECT COUNT(*) AS n FROM scm_outbox WHERE channel = 'sms'")
+            sms = db.scalar_sql("SELECT COUNT(*) AS n FROM scm_outbox WHERE channel = 'sms'")
             assert len(result.alarms) == missed == sms and again.alarms == [], "one alarm and one SMS per missed checkpoint"
             out.update({"full_pass_s": round(full_s, 2), "full_pass_alarms": len(result.alarms),
                         "second_pass_s": round(again.seconds, 2)})

@@ -153,11 +153,11 @@ def run(engine: str, scale: float = 1.0, repeat: int = 30, timing: bool = True) 
         user = SCMUser.from_row(db.read(lambda tx: users_repo.by_username(tx, REP)))
         scope = scope_for(user)
         today = scope.today
-        granted = [r["customer_code"] for r in db.all("SELECT customer_code FROM scm_grant WHERE user_id = ? "
+        granted = [r["customer_code"] for r in db.all_sql("SELECT customer_code FROM scm_grant WHERE user_id = ? "
                                                        "ORDER BY customer_code", user.id)]
-        typical = db.scalar("SELECT MIN(cs.inventory_code) AS c FROM scm_customer_stock cs WHERE cs.customer_code = ? "
-                            "AND cs.inventory_code <> ?", granted[0], HOT_ITEM)
-        name = db.scalar("SELECT {item.name} AS n FROM {item} WHERE {item.code} = ?", typical)
+        typical = db.scalar_sql("SELECT MIN(cs.inventory_code) AS c FROM scm_customer_stock cs WHERE cs.customer_code = ? "
+                                "AND cs.inventory_code <> ?", granted[0], HOT_ITEM)
+        name = db.scalar_sql("SELECT {item.name} AS n FROM {item} WHERE {item.code} = ?", typical)
         cases = {
             "query by inventory code": ("inventory_code", typical),
             "query by item name (2 items)": ("item_name", name),

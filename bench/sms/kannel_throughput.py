@@ -73,8 +73,8 @@ def main() -> int:
         deadline = time.monotonic() + (0 if args.no_reports else 300)
         delivered = 0
         while time.monotonic() < deadline:
-            delivered = state.db.scalar("SELECT COUNT(*) AS n FROM scm_sms_message WHERE batch_id = ? "
-                                        "AND status = 'delivered'", batch["batch_id"])
+            delivered = state.db.scalar_sql("SELECT COUNT(*) AS n FROM scm_sms_message WHERE batch_id = ? "
+                                            "AND status = 'delivered'", batch["batch_id"])
             if delivered >= n:
                 break
             time.sleep(0.1)

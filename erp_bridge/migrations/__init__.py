@@ -73,7 +73,7 @@ def migration_modules() -> list[ModuleType]:
 def current_version(db: Database) -> int:
     if db.catalog_columns(VERSION_TABLE.name) is None:
         return 0
-    return int(db.scalar("SELECT COALESCE(MAX(version), 0) AS v FROM scm_schema_version") or 0)
+    return int(db.scalar("migrations.current_version") or 0)
 
 
 def latest_version() -> int:
@@ -87,7 +87,7 @@ def upgrade(db: Database) -> list[Applied]:
             Ops(db, tx).create_table(VERSION_TABLE)
     # Every version not yet recorded, not only those above the highest: migrations written
     # on parallel branches may reach a development database out of order.
-    done = {int(r["version"]) for r in db.all("SELECT version FROM scm_schema_version")}
+    done = {int(r["version"]) for r in db.all("migrations.applied_versions")}
     applied: list[Applied] = []
     for mod in migration_modules():
         if mod.VERSION in done:
@@ -95,8 +95,8 @@ def upgrade(db: Database) -> list[Applied]:
         log.info("applying migration %04d: %s", mod.VERSION, mod.DESCRIPTION)
         with db.transaction() as tx:
             mod.upgrade(Ops(db, tx))
-            tx.execute("INSERT INTO scm_schema_version (version, description, applied_at) VALUES (?, ?, ?)",
-                       mod.VERSION, mod.DESCRIPTION, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
+            tx.execute("migrations.record_version", mod.VERSION, mod.DESCRIPTION,
+                       dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
         applied.append(Applied(mod.VERSION, mod.DESCRIPTION))
     return applied
 

@@ -1,4 +1,8 @@
-"""The plugin's own tables, first version."""
+"""The plugin's own tables (``scm_`` prefix) as the first release creates them.
+
+Nothing was released before, so the eight versions of development are this one; later
+changes add versions again (``v0002_…``).
+"""
 from __future__ import annotations
 
 from ..schema import (BIGINT, BOOL, DATE, DATETIME, ID, INT, QUANTITY, TEXT, ForeignKey, Index,
@@ -77,7 +81,9 @@ TABLES = [
     ], indexes=[Index("ux_scm_order_no", ("order_no",), unique=True),
                 Index("ix_scm_order_queue", ("kind", "status", "customer_code", "placed_at")),
                 Index("ix_scm_order_customer", ("customer_code", "placed_at")),
-                Index("ix_scm_order_contract", ("contract_no",))]),
+                Index("ix_scm_order_contract", ("contract_no",)),
+                # pending orders per kind in a scope (the menu badges on every staff page)
+                Index("ix_scm_order_status", ("status", "customer_code", "kind"))]),
     Table("scm_order_line", [
         col("id", ID),
         col("order_id", BIGINT, null=False),
@@ -98,7 +104,13 @@ TABLES = [
         col("idem_key", String(80), null=False),
         col("order_id", BIGINT, null=False),
         col("created_at", DATETIME, null=False),
+        col("request_hash", String(64)),                  # the request the key was first used for
     ], primary_key=("user_id", "idem_key")),
+    Table("scm_user_seen", [                              # when each user last looked at each list
+        col("user_id", BIGINT, null=False),
+        col("view_name", String(30), null=False),
+        col("seen_at", DATETIME, null=False),
+    ], primary_key=("user_id", "view_name")),
 
     # --- files ---------------------------------------------------------------
     Table("scm_attachment", [
@@ -135,8 +147,13 @@ TABLES = [
         col("quantity", QUANTITY, null=False),
         col("state", String(10), null=False, default="pending"),  # pending | met | missed
         col("evaluated_at", DATETIME),
+        col("due_at_erp", DATETIME),                       # due_at in the ERP's own zone (set-based checks)
+        col("window_start", DATETIME),                     # the previous checkpoint's due time, or the policy's
+        col("warn_from", DATETIME),                        # from here its progress rate is judged
+        col("retired_at", DATETIME),                       # removed by an edit, kept for its alarm
     ], indexes=[Index("ix_scm_checkpoint_due", ("state", "due_at")),
-                Index("ix_scm_checkpoint_policy", ("policy_id", "seq"))],
+                Index("ix_scm_checkpoint_policy", ("policy_id", "seq")),
+                Index("ix_scm_checkpoint_warn", ("state", "warn_from"))],
        foreign_keys=[ForeignKey(("policy_id",), "scm_alert_policy", ("id",))]),
     Table("scm_alarm", [
         col("id", ID),
@@ -150,8 +167,11 @@ TABLES = [
         col("cancelled_by", BIGINT),
         col("cancelled_at", DATETIME),
         col("cancel_note", TEXT),
+        col("reached_qty", QUANTITY),                      # what the checker found
+        col("sms_batch_id", BIGINT),
     ], indexes=[Index("ux_scm_alarm_checkpoint_level", ("checkpoint_id", "level"), unique=True),
-                Index("ix_scm_alarm_status", ("status", "customer_code"))]),
+                Index("ix_scm_alarm_status", ("status", "customer_code")),
+                Index("ix_scm_alarm_order", ("order_id", "status", "level"))]),
     Table("scm_checkpoint_template", [
         col("id", ID),
         col("family", String(20)),
@@ -181,7 +201,8 @@ TABLES = [
         col("remarks", String(255)),
         col("changed_by", BIGINT),
         col("changed_at", DATETIME, null=False),
-    ], indexes=[Index("ix_scm_cs_history", ("customer_code", "inventory_code", "changed_at"))]),
+    ], indexes=[Index("ix_scm_cs_history", ("customer_code", "inventory_code", "changed_at")),
+                Index("ix_scm_cs_history_changed", ("customer_code", "changed_at"))]),
     Table("scm_supplier_stock", [
         col("id", ID),
         col("supplier_code", CODE, null=False),
@@ -198,6 +219,17 @@ TABLES = [
         col("imported_by", BIGINT),
         col("imported_at", DATETIME, null=False),
     ]),
+    Table("scm_supplier_stock_history", [                # every imported figure: old → new, which import
+        col("id", ID),
+        col("supplier_code", CODE, null=False),
+        col("inventory_code", CODE, null=False),
+        col("old_quantity", QUANTITY),
+        col("new_quantity", QUANTITY, null=False),
+        col("import_id", BIGINT, null=False),
+        col("changed_by", BIGINT),
+        col("changed_at", DATETIME, null=False),
+    ], indexes=[Index("ix_scm_ss_history", ("supplier_code", "inventory_code", "changed_at")),
+                Index("ix_scm_ss_history_import", ("import_id",))]),
 
     # --- feedback and documents ---------------------------------------------------
     Table("scm_feedback", [
@@ -211,13 +243,18 @@ TABLES = [
         col("created_at", DATETIME, null=False),
         col("deleted_at", DATETIME),
         col("deleted_by", BIGINT),
-    ], indexes=[Index("ix_scm_feedback_customer", ("customer_code", "created_at"))]),
+        col("closed_at", DATETIME),
+        col("closed_by", BIGINT),
+        col("last_reply_at", DATETIME),
+    ], indexes=[Index("ix_scm_feedback_customer", ("customer_code", "created_at")),
+                Index("ix_scm_feedback_status", ("status", "created_at"))]),
     Table("scm_feedback_reply", [
         col("id", ID),
         col("feedback_id", BIGINT, null=False),
         col("body", TEXT, null=False),
         col("author_id", BIGINT),
         col("created_at", DATETIME, null=False),
+        col("is_internal", BOOL, null=False, default=0),  # a note among staff, never shown to the customer
     ], indexes=[Index("ix_scm_feedback_reply", ("feedback_id",))],
        foreign_keys=[ForeignKey(("feedback_id",), "scm_feedback", ("id",))]),
     Table("scm_document", [
@@ -228,7 +265,8 @@ TABLES = [
         col("created_at", DATETIME, null=False),
         col("expires_at", DATETIME),
         col("deleted_at", DATETIME),
-    ]),
+        col("deleted_by", BIGINT),                         # who withdrew it
+    ], indexes=[Index("ix_scm_document_created", ("created_at",))]),
     Table("scm_document_target", [
         col("id", ID),
         col("document_id", BIGINT, null=False),
@@ -236,6 +274,7 @@ TABLES = [
         col("first_download_at", DATETIME),
         col("last_download_at", DATETIME),
         col("download_count", INT, null=False, default=0),
+        col("first_download_by", BIGINT),                  # the read receipt: who fetched it first
     ], indexes=[Index("ux_scm_document_target", ("document_id", "customer_code"), unique=True),
                 Index("ix_scm_document_target_customer", ("customer_code",))],
        foreign_keys=[ForeignKey(("document_id",), "scm_document", ("id",))]),
@@ -247,7 +286,12 @@ TABLES = [
         col("created_by", BIGINT),
         col("created_at", DATETIME, null=False),
         col("source", String(20), null=False, default="manual"),  # manual | alarm
-    ]),
+        col("customer_code", CODE),                       # alarms: the order's customer
+        col("ref_type", String(20)),                      # e.g. alarm
+        col("ref_id", BIGINT),
+        col("signature", String(40)),                     # the 【…】 block it was sent with
+    ], indexes=[Index("ix_scm_sms_batch_created", ("created_at",)),
+                Index("ix_scm_sms_batch_ref", ("ref_type", "ref_id"))]),
     Table("scm_sms_message", [
         col("id", ID),
         col("batch_id", BIGINT, null=False),
@@ -263,7 +307,9 @@ TABLES = [
         col("outbox_id", BIGINT),
         col("sent_at", DATETIME),
         col("delivered_at", DATETIME),
-    ], indexes=[Index("ix_scm_sms_message_batch", ("batch_id",))],
+        col("contact_name", String(60)),
+    ], indexes=[Index("ix_scm_sms_message_batch", ("batch_id",)),
+                Index("ix_scm_sms_message_customer", ("customer_code", "batch_id"))],
        foreign_keys=[ForeignKey(("batch_id",), "scm_sms_batch", ("id",))]),
     Table("scm_outbox", [
         col("id", ID),
@@ -282,7 +328,9 @@ TABLES = [
         col("sent_at", DATETIME),
         col("ref_type", String(20)),
         col("ref_id", BIGINT),
-    ], indexes=[Index("ix_scm_outbox_due", ("status", "next_attempt_at"))]),
+        col("customer_code", CODE),                       # whose rows a scoped user may list
+    ], indexes=[Index("ix_scm_outbox_due", ("status", "next_attempt_at")),
+                Index("ix_scm_outbox_customer", ("customer_code", "status"))]),
 
     # --- audit and scheduling --------------------------------------------------------
     Table("scm_audit", [

@@ -10,6 +10,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Iterable
 
+from .. import dynamic
 from ..connection import Row, Transaction
 from ..dialects.base import parse_datetime
 from . import orders
@@ -20,30 +21,12 @@ POLICY_STATES = ("none", "active", "alarm")
 ALARM_STATUSES = ("open", "cancelled")
 ALARM_LEVELS = ("alarm", "warning")
 
-# Sortable columns of the policy search and the alarm list: request value → SQL.
-SEARCH_SORTS = {
-    "placed_at": "o.placed_at",
-    "order_no": "o.order_no",
-    "customer": "o.customer_code",
-    "requested_date": "o.requested_date",
-    "status": "o.status",
-    "contract_no": "o.contract_no",
-}
-ALARM_SORTS = {
-    "raised_at": "a.raised_at",
-    "order_no": "o.order_no",
-    "customer": "a.customer_code",
-    "due_at": "c.due_at",
-}
+# Sortable columns of the policy search and the alarm list (allow-lists in dynamic.py).
+SEARCH_SORTS = dynamic.POLICY_SEARCH_SORTS
+ALARM_SORTS = dynamic.ALARM_SORTS
 
 _NEVER = dt.datetime(1900, 1, 1)
 _MAX_ID = 2 ** 62
-_CHUNK = 500  # ids per IN list (SQL Server takes at most 2,100 parameters)
-
-_HAS_OPEN_ALARM = ("EXISTS (SELECT 1 FROM scm_alarm a WHERE a.order_id = o.id AND a.status = 'open' "
-                   "AND a.level = 'alarm')")
-_HAS_CHECKPOINTS = ("EXISTS (SELECT 1 FROM scm_alert_policy p JOIN scm_checkpoint c ON c.policy_id = p.id "
-                    "WHERE p.order_id = o.id AND c.retired_at IS NULL)")
 
 
 # --- evaluation ------------------------------------------------------------------------
@@ -71,13 +54,10 @@ def evaluate(tx: Transaction, *, first_id: int, last_id: int, at: dt.datetime,
 
 
 def checkpoint_details(tx: Transaction, checkpoint_ids: Iterable[int]) -> list[Row]:
-    ids = list(checkpoint_ids)
     out: list[Row] = []
-    for i in range(0, len(ids), _CHUNK):
-        chunk = ids[i:i + _CHUNK]
-        marks = ", ".join("?" for _ in chunk)
-        out.extend(tx.all(f"SELECT id AS checkpoint_id, policy_id, due_at, window_start, warn_from, process_code, "
-                          f"quantity FROM scm_checkpoint WHERE id IN ({marks})", *chunk))
+    for chunk in dynamic.chunked(list(checkpoint_ids)):
+        sql, params = dynamic.checkpoint_details(chunk)
+        out.extend(tx.all_sql(sql, *params))
     return out
 
 
@@ -107,13 +87,10 @@ def progress_records(tx: Transaction, form_no: str, limit: int = 100) -> list[Ro
 
 def mark_met(tx: Transaction, checkpoint_ids: Iterable[int], at: dt.datetime) -> int:
     """Set-based: the given pending checkpoints become met (chunks of ids)."""
-    ids = list(checkpoint_ids)
     changed = 0
-    for i in range(0, len(ids), _CHUNK):
-        chunk = ids[i:i + _CHUNK]
-        marks = ", ".join("?" for _ in chunk)
-        changed += tx.execute(f"UPDATE scm_checkpoint SET state = 'met', evaluated_at = ? "
-                              f"WHERE state = 'pending' AND id IN ({marks})", at, *chunk)
+    for chunk in dynamic.chunked(list(checkpoint_ids)):
+        sql, params = dynamic.mark_met(chunk, at)
+        changed += tx.execute_sql(sql, *params)
     return changed
 
 
@@ -212,30 +189,14 @@ def list_alarms(tx: Transaction, scope: Scope, *, status: str | None = None, lev
                 kind: str | None = None, customer_code: str | None = None, order_no: str | None = None,
                 sort: str = "raised_at", descending: bool = True, limit: int = 50, offset: int = 0
                 ) -> tuple[list[Row], int]:
-    cond, params = scope.sql("a.customer_code")
-    where = [cond]
-    for column, value, allowed in (("a.status", status, ALARM_STATUSES), ("a.level", level, ALARM_LEVELS),
-                                   ("o.kind", kind, KINDS)):
-        if value in allowed:
-            where.append(f"{column} = ?")
-            params.append(value)
-    for column, value in (("a.customer_code", customer_code), ("o.order_no", order_no)):
-        if value:
-            where.append(f"{column} = ?")
-            params.append(value)
-    where_sql = " AND ".join(where)
-    base = (f"FROM scm_alarm a JOIN scm_order o ON o.id = a.order_id "
-            f"LEFT JOIN scm_checkpoint c ON c.id = a.checkpoint_id "
-            f"LEFT JOIN {{customer}} cu ON {{customer.code:cu}} = a.customer_code "
-            f"LEFT JOIN scm_user u ON u.id = a.cancelled_by WHERE {where_sql}")
-    total = tx.scalar(f"SELECT COUNT(*) AS n {base}", *params)
-    order_by = ALARM_SORTS.get(sort, ALARM_SORTS["raised_at"]) + (" DESC" if descending else " ASC")
-    rows = tx.page(
-        f"SELECT a.id, a.checkpoint_id, a.order_id, a.customer_code, {{customer.name:cu}} AS customer_name, "
-        f"a.level, a.status, a.raised_at, a.detail, a.reached_qty, a.sms_batch_id, a.cancelled_at, "
-        f"a.cancel_note, u.username AS cancelled_by_name, o.order_no, o.kind, o.contract_no, o.erp_form_no, "
-        f"c.due_at, c.process_code, c.quantity {base} ORDER BY {order_by}, a.id DESC",
-        params, limit, offset)
+    count, page = dynamic.alarm_list(
+        scope,
+        status=status if status in ALARM_STATUSES else None,
+        level=level if level in ALARM_LEVELS else None,
+        kind=kind if kind in KINDS else None,
+        customer_code=customer_code, order_no=order_no, sort=sort, descending=descending)
+    total = tx.scalar_sql(count.sql, *count.params)
+    rows = tx.page_sql(page.sql, page.params, limit, offset)
     return rows, int(total or 0)
 
 
@@ -251,27 +212,10 @@ def search_orders(tx: Transaction, scope: Scope, *, kind: str | None = None, sta
                                       order_no=order_no, contract_no=contract_no,
                                       customer_part_no=customer_part_no, inventory_code=inventory_code,
                                       date_from=date_from, date_to=date_to)
-    if policy_state == "alarm":
-        where.append(_HAS_OPEN_ALARM)
-    elif policy_state == "active":
-        where.append(f"{_HAS_CHECKPOINTS} AND NOT {_HAS_OPEN_ALARM}")
-    elif policy_state == "none":
-        where.append(f"NOT {_HAS_CHECKPOINTS} AND NOT {_HAS_OPEN_ALARM}")
-    where_sql = " AND ".join(where)
-    total = tx.scalar(f"SELECT COUNT(*) AS n FROM scm_order o WHERE {where_sql}", *params)
-    order_by = SEARCH_SORTS.get(sort, SEARCH_SORTS["placed_at"]) + (" DESC" if descending else " ASC")
-    rows = tx.page(
-        f"SELECT o.id, o.order_no, o.kind, o.customer_code, {{customer.name:cu}} AS customer_name, o.status, "
-        f"o.customer_order_no, o.requested_date, o.placed_at, o.erp_form_no, o.contract_no, "
-        f"CASE WHEN {_HAS_OPEN_ALARM} THEN 'alarm' WHEN {_HAS_CHECKPOINTS} THEN 'active' ELSE 'none' END "
-        f"AS policy_state, "
-        f"(SELECT COUNT(*) FROM scm_alarm w WHERE w.order_id = o.id AND w.status = 'open' "
-        f"AND w.level = 'warning') AS open_warnings, "
-        f"(SELECT COUNT(*) FROM scm_alert_policy p2 JOIN scm_checkpoint c2 ON c2.policy_id = p2.id "
-        f"WHERE p2.order_id = o.id AND c2.retired_at IS NULL) AS checkpoint_count "
-        f"FROM scm_order o LEFT JOIN {{customer}} cu ON {{customer.code:cu}} = o.customer_code "
-        f"WHERE {where_sql} ORDER BY {order_by}, o.id DESC",
-        params, limit, offset)
+    count, page = dynamic.policy_search(where, params, policy_state=policy_state, sort=sort,
+                                        descending=descending)
+    total = tx.scalar_sql(count.sql, *count.params)
+    rows = tx.page_sql(page.sql, page.params, limit, offset)
     return rows, int(total or 0)
 
 

@@ -6,8 +6,8 @@ import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 
+from .. import dynamic
 from ..connection import Row, Transaction
-from .inventory import CHUNK, _marks
 from .scope import Scope
 
 
@@ -61,17 +61,7 @@ def in_scope_for_items(tx: Transaction, scope: Scope, codes: Sequence[str]) -> l
     if not codes:
         return []
     rows: list[Row] = []
-    codes = list(codes)
-    for start in range(0, len(codes), CHUNK):
-        part = codes[start:start + CHUNK]
-        cond, params = scope.sql("cs.customer_code")
-        rows += tx.all(
-            "SELECT cs.inventory_code, cs.customer_code, {customer.name:c} AS customer_name, "
-            "{customer.short_name:c} AS customer_short_name, cs.quantity, cs.remarks, cs.updated_at, "
-            "u.username AS updated_by_name, u.display_name AS updated_by_display "
-            "FROM scm_customer_stock cs "
-            "LEFT JOIN {customer} c ON {customer.code:c} = cs.customer_code "
-            "LEFT JOIN scm_user u ON u.id = cs.updated_by "
-            f"WHERE cs.inventory_code IN ({_marks(len(part))}) AND {cond} "
-            "ORDER BY cs.inventory_code, cs.customer_code", *part, *params)
+    for part in dynamic.chunked(list(codes)):
+        sql, params = dynamic.customer_stock_of_items(scope, part)
+        rows += tx.all_sql(sql, *params)
     return rows

@@ -7,30 +7,27 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from .. import dynamic
 from ..connection import Row, Transaction
 
 FORM_ENTITY = {"sales": "contract_review", "sample": "sample_review"}
 
 
 def _insert(tx: Transaction, entity: str, values: dict[str, Any]) -> int | None:
-    """INSERT one row of a mapped entity: logical fields (unmapped optional ones are left
-    out) plus the mapping's insert_defaults. Returns the new id for identity tables."""
+    """INSERT one row of a mapped entity; returns the new id for identity tables."""
+    sql, params = dynamic.insert_mapped(tx.mapping, tx.dialect, entity, values)
     em = tx.mapping.entities[entity]
-    cols, params = [], []
-    for field, value in values.items():
-        column = em.columns.get(field)
-        if column is not None:
-            cols.append(tx.dialect.quote(column))
-            params.append(value)
-    for column, literal in em.insert_defaults.items():
-        cols.append(tx.dialect.quote(column))
-        params.append(literal)
-    sql = (f"INSERT INTO {{{entity}}} ({', '.join(cols)}) "
-           f"VALUES ({', '.join('?' for _ in params)})")
     if "id" in em.columns:
-        return tx.insert(sql, *params, id_column=em.columns["id"])
-    tx.execute(sql, *params)
+        return tx.insert_sql(sql, *params, id_column=em.columns["id"])
+    tx.execute_sql(sql, *params)
     return None
+
+
+def _query(kind: str, what: str) -> str:
+    """The named query of this kind of form (``erp_forms.sql``)."""
+    if kind not in FORM_ENTITY:
+        raise KeyError(kind)
+    return f"erp_forms.{kind}_{what}"
 
 
 def insert_form(tx: Transaction, kind: str, header: dict[str, Any], lines: list[dict[str, Any]],
@@ -44,7 +41,7 @@ def insert_form(tx: Transaction, kind: str, header: dict[str, Any], lines: list[
     values["status"] = mapping.value(entity, "initial_status")
     form_id = _insert(tx, entity, values)
     form_no = f"{mapping.value(entity, 'form_no_prefix') or ''}{form_day:%Y%m%d}{form_id:04d}"
-    tx.execute(f"UPDATE {{{entity}}} SET {{{entity}.form_no}} = ? WHERE {{{entity}.id}} = ?", form_no, form_id)
+    tx.execute(_query(kind, "set_form_no"), form_no, form_id)
     for n, line in enumerate(lines, start=1):
         _insert(tx, f"{entity}_line", dict(line, header_id=form_id, row_no=n))
     return form_id, form_no
@@ -52,38 +49,20 @@ def insert_form(tx: Transaction, kind: str, header: dict[str, Any], lines: list[
 
 def form_by_source(tx: Transaction, kind: str, source_order_no: str) -> Row | None:
     """The form made from a web order, if any (the second exactly-once guard)."""
-    e = FORM_ENTITY[kind]
-    return tx.one(f"SELECT {{{e}.id}} AS id, {{{e}.form_no}} AS form_no, {{{e}.status}} AS status, "
-                  f"{{{e}.contract_no}} AS contract_no FROM {{{e}}} WHERE {{{e}.source_order_no}} = ?",
-                  source_order_no)
+    return tx.one(_query(kind, "by_source"), source_order_no)
 
 
 def form(tx: Transaction, kind: str, form_id: int) -> Row | None:
-    e = FORM_ENTITY[kind]
-    return tx.one(f"SELECT {{{e}.id}} AS id, {{{e}.form_no}} AS form_no, {{{e}.status}} AS status, "
-                  f"{{{e}.contract_no}} AS contract_no, {{{e}.customer_code}} AS customer_code, "
-                  f"{{{e}.delivery_date}} AS delivery_date, {{{e}.source_order_no}} AS source_order_no "
-                  f"FROM {{{e}}} WHERE {{{e}.id}} = ?", form_id)
+    return tx.one(_query(kind, "by_id"), form_id)
 
 
 def form_lines(tx: Transaction, kind: str, form_id: int) -> list[Row]:
-    e = f"{FORM_ENTITY[kind]}_line"
-    return tx.all(f"SELECT {{{e}.row_no}} AS row_no, {{{e}.inventory_code}} AS inventory_code, "
-                  f"{{{e}.customer_part_no}} AS customer_part_no, {{{e}.item_name}} AS item_name, "
-                  f"{{{e}.master_disc_no}} AS master_disc_no, {{{e}.quantity}} AS quantity, "
-                  f"{{{e}.unit}} AS unit, {{{e}.remarks}} AS remarks "
-                  f"FROM {{{e}}} WHERE {{{e}.header_id}} = ? ORDER BY {{{e}.row_no}}", form_id)
+    return tx.all(_query(kind, "lines"), form_id)
 
 
 def sync_contract_numbers(tx: Transaction, kind: str) -> int:
     """Copy contract numbers the ERP's flow has assigned into the plugin's orders, in one
     set-based statement per kind, so orders are searchable by contract no."""
-    e = FORM_ENTITY[kind]
-    if tx.mapping.column(e, "contract_no") is None:
+    if tx.mapping.column(FORM_ENTITY[kind], "contract_no") is None:
         return 0  # this ERP keeps no contract number on the form
-    return tx.execute(
-        f"UPDATE scm_order SET contract_no = (SELECT {{{e}.contract_no:f}} FROM {{{e}}} f "
-        f"WHERE {{{e}.id:f}} = scm_order.erp_form_id) "
-        f"WHERE kind = ? AND status = 'approved' AND contract_no IS NULL AND erp_form_id IS NOT NULL "
-        f"AND EXISTS (SELECT 1 FROM {{{e}}} f2 WHERE {{{e}.id:f2}} = scm_order.erp_form_id "
-        f"AND {{{e}.contract_no:f2}} IS NOT NULL)", kind)
+    return tx.execute(_query(kind, "sync_contract_nos"), kind)

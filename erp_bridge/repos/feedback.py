@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .. import dynamic
 from ..clock import utcnow
 from ..connection import Row, Transaction
 from .scope import Scope
@@ -12,15 +13,8 @@ from .scope import Scope
 TYPES = ("complaint", "suggestion")
 STATUSES = ("new", "replied", "closed")
 
-# Sortable columns of the feedback lists: request value → SQL (an allow-list).
-SORTS = {
-    "created_at": "f.created_at",
-    "activity": "COALESCE(f.last_reply_at, f.created_at)",
-    "customer": "f.customer_code",
-    "type": "f.fb_type",
-    "status": "f.status",
-    "subject": "f.subject",
-}
+# Sortable columns of the feedback lists (an allow-list, in dynamic.py).
+SORTS = dynamic.FEEDBACK_SORTS
 
 
 def insert(tx: Transaction, *, customer_code: str, fb_type: str, subject: str, body: str,
@@ -44,46 +38,20 @@ def search(tx: Transaction, scope: Scope, *, public_only: bool, fb_type: str | N
            ) -> tuple[list[Row], int]:
     """Feedback in scope matching the filters, one page and the total. ``public_only``
     counts only the replies and files the customer sees."""
-    cond, params = scope.sql("f.customer_code")
-    where = ["f.deleted_at IS NULL", cond]
-    if fb_type in TYPES:
-        where.append("f.fb_type = ?")
-        params.append(fb_type)
-    if status in STATUSES:
-        where.append("f.status = ?")
-        params.append(status)
-    if customer_code:
-        where.append("f.customer_code = ?")
-        params.append(customer_code)
-    if date_from:
-        where.append("f.created_at >= ?")
-        params.append(date_from)
-    if date_to:
-        where.append("f.created_at < ?")
-        params.append(date_to)
-    where_sql = " AND ".join(where)
-    total = tx.scalar(f"SELECT COUNT(*) AS n FROM scm_feedback f WHERE {where_sql}", *params)
-    order_by = SORTS.get(sort, SORTS["created_at"]) + (" DESC" if descending else " ASC")
-    max_internal = 0 if public_only else 1
-    rows = tx.page(
-        f"SELECT f.id, f.customer_code, {{customer.name:c}} AS customer_name, f.fb_type, f.subject, f.status, "
-        f"f.created_by, cu.display_name AS created_by_name, f.created_at, f.last_reply_at, f.closed_at, "
-        f"(SELECT COUNT(*) FROM scm_feedback_reply r WHERE r.feedback_id = f.id AND r.is_internal <= ?) "
-        f"AS reply_count, "
-        f"(SELECT COUNT(*) FROM scm_attachment a WHERE a.owner_type = 'feedback' AND a.owner_id = f.id) "
-        f"AS file_count "
-        f"FROM scm_feedback f LEFT JOIN {{customer}} c ON {{customer.code:c}} = f.customer_code "
-        f"LEFT JOIN scm_user cu ON cu.id = f.created_by "
-        f"WHERE {where_sql} ORDER BY {order_by}, f.id DESC",
-        [max_internal, *params], limit, offset)
+    count, page = dynamic.feedback_search(scope, public_only=public_only,
+                                          fb_type=fb_type if fb_type in TYPES else None,
+                                          status=status if status in STATUSES else None,
+                                          customer_code=customer_code, date_from=date_from, date_to=date_to,
+                                          sort=sort, descending=descending)
+    total = tx.scalar_sql(count.sql, *count.params)
+    rows = tx.page_sql(page.sql, page.params, limit, offset)
     return rows, int(total or 0)
 
 
 def status_counts(tx: Transaction, scope: Scope) -> dict[str, int]:
     """Feedback in scope per status (the rep's list shows how many wait for an answer)."""
-    cond, params = scope.sql("f.customer_code")
-    rows = tx.all(f"SELECT f.status, COUNT(*) AS n FROM scm_feedback f WHERE f.deleted_at IS NULL AND {cond} "
-                  f"GROUP BY f.status", *params)
+    sql, params = dynamic.feedback_status_counts(scope)
+    rows = tx.all_sql(sql, *params)
     counts = {s: 0 for s in STATUSES}
     counts.update({r["status"]: int(r["n"]) for r in rows if r["status"] in counts})
     return counts

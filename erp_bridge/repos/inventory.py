@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
+from .. import dynamic
 from ..connection import Row, Transaction
 
 # Logical key → (named query, the row field it is compared with).
@@ -25,16 +26,7 @@ KEY_FIELDS = {"inventory_code": "code", "item_name": "name", "master_disc_no": "
 WAREHOUSE_KINDS = ("disc", "material", "accessory")
 
 # Codes per IN (...) list: far below SQL Server's 2,100 parameters.
-CHUNK = 500
-
-
-def _marks(n: int) -> str:
-    return ", ".join("?" for _ in range(n))
-
-
-def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
-    for start in range(0, len(values), CHUNK):
-        yield values[start:start + CHUNK]
+CHUNK = dynamic.IN_LIST_MAX
 
 
 def find_items(tx: Transaction, key: str, value: str, limit: int) -> list[Row]:
@@ -53,14 +45,9 @@ def own_stock(tx: Transaction, codes: Sequence[str]) -> list[Row]:
         return []
     kinds = {tx.mapping.value("warehouse", f"kind_{k}"): k for k in WAREHOUSE_KINDS}
     rows: list[Row] = []
-    for part in _chunks(list(codes)):
-        rows += tx.all(
-            "SELECT {stock.inventory_code:s} AS inventory_code, {stock.warehouse_code:s} AS warehouse_code, "
-            "{warehouse.name:w} AS warehouse_name, {warehouse.kind:w} AS warehouse_kind, "
-            "{stock.quantity:s} AS quantity "
-            "FROM {stock} s LEFT JOIN {warehouse} w ON {warehouse.code:w} = {stock.warehouse_code:s} "
-            f"WHERE {{stock.inventory_code:s}} IN ({_marks(len(part))}) "
-            "ORDER BY {stock.inventory_code:s}, {stock.warehouse_code:s}", *part)
+    for part in dynamic.chunked(list(codes)):
+        sql, params = dynamic.stock_of_items(part)
+        rows += tx.all_sql(sql, *params)
     wanted = set(codes)
     out = []
     for r in rows:
@@ -76,16 +63,9 @@ def supplier_stock(tx: Transaction, codes: Sequence[str]) -> list[Row]:
     if not codes:
         return []
     rows: list[Row] = []
-    for part in _chunks(list(codes)):
-        rows += tx.all(
-            "SELECT ss.inventory_code, ss.supplier_code, {supplier.name:v} AS supplier_name, ss.quantity, "
-            "ss.updated_at, ss.import_id, u.username AS updated_by_name, u.display_name AS updated_by_display "
-            "FROM scm_supplier_stock ss "
-            "LEFT JOIN {supplier} v ON {supplier.code:v} = ss.supplier_code "
-            "LEFT JOIN scm_supplier_import si ON si.id = ss.import_id "
-            "LEFT JOIN scm_user u ON u.id = si.imported_by "
-            f"WHERE ss.inventory_code IN ({_marks(len(part))}) "
-            "ORDER BY ss.inventory_code, ss.supplier_code", *part)
+    for part in dynamic.chunked(list(codes)):
+        sql, params = dynamic.supplier_stock_of_items(part)
+        rows += tx.all_sql(sql, *params)
     return rows
 
 
@@ -94,9 +74,9 @@ def existing_suppliers(tx: Transaction, codes: Iterable[str]) -> dict[str, str]:
     """Of the given codes, those the ERP knows (exactly), with their names."""
     wanted = sorted(set(codes))
     found: dict[str, str] = {}
-    for part in _chunks(wanted):
-        for r in tx.all(f"SELECT {{supplier.code}} AS code, {{supplier.name}} AS name FROM {{supplier}} "
-                        f"WHERE {{supplier.code}} IN ({_marks(len(part))})", *part):
+    for part in dynamic.chunked(wanted):
+        sql, params = dynamic.suppliers_by_code(part)
+        for r in tx.all_sql(sql, *params):
             if r["code"] in wanted:
                 found[r["code"]] = r["name"]
     return found
@@ -106,9 +86,9 @@ def existing_items(tx: Transaction, codes: Iterable[str]) -> dict[str, Row]:
     """Of the given inventory codes, those the ERP knows (exactly), with name and unit."""
     wanted = sorted(set(codes))
     found: dict[str, Row] = {}
-    for part in _chunks(wanted):
-        for r in tx.all(f"SELECT {{item.code}} AS code, {{item.name}} AS name, {{item.unit}} AS unit "
-                        f"FROM {{item}} WHERE {{item.code}} IN ({_marks(len(part))})", *part):
+    for part in dynamic.chunked(wanted):
+        sql, params = dynamic.items_by_code(part)
+        for r in tx.all_sql(sql, *params):
             if r["code"] in wanted:
                 found[r["code"]] = r
     return found
@@ -121,9 +101,9 @@ def supplier_figures(tx: Transaction, pairs: Iterable[tuple[str, str]]) -> dict[
         return {}
     suppliers = sorted({s for s, _ in pairs})
     found: dict[tuple[str, str], Decimal] = {}
-    for part in _chunks(suppliers):
-        for r in tx.all(f"SELECT supplier_code, inventory_code, quantity FROM scm_supplier_stock "
-                        f"WHERE supplier_code IN ({_marks(len(part))})", *part):
+    for part in dynamic.chunked(suppliers):
+        sql, params = dynamic.supplier_figures(part)
+        for r in tx.all_sql(sql, *params):
             key = (r["supplier_code"], r["inventory_code"])
             if key in pairs:
                 found[key] = r["quantity"]

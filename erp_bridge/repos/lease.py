@@ -14,16 +14,14 @@ def acquire(db: Database, name: str, holder: str, seconds: int) -> bool:
     now = utcnow()
     until = now + dt.timedelta(seconds=seconds)
     with db.transaction(write=True) as tx:
-        taken = tx.execute("UPDATE scm_lease SET holder = ?, expires_at = ? "
-                           "WHERE name = ? AND (holder = ? OR expires_at IS NULL OR expires_at < ?)",
-                           holder, until, name, holder, now)
+        taken = tx.execute("lease.take", holder, until, name, holder, now)
         if taken:
             return True
-        if tx.scalar("SELECT COUNT(*) AS n FROM scm_lease WHERE name = ?", name):
+        if tx.scalar("lease.count", name):
             return False
     try:
         with db.transaction(write=True) as tx:
-            tx.execute("INSERT INTO scm_lease (name, holder, expires_at) VALUES (?, ?, ?)", name, holder, until)
+            tx.execute("lease.insert", name, holder, until)
         return True
     except UniqueViolation:
         return False
@@ -31,9 +29,8 @@ def acquire(db: Database, name: str, holder: str, seconds: int) -> bool:
 
 def release(db: Database, name: str, holder: str) -> None:
     with db.transaction(write=True) as tx:
-        tx.execute("UPDATE scm_lease SET expires_at = NULL, holder = NULL WHERE name = ? AND holder = ?",
-                   name, holder)
+        tx.execute("lease.release", name, holder)
 
 
 def holder_of(db: Database, name: str) -> dict | None:
-    return db.one("SELECT name, holder, expires_at FROM scm_lease WHERE name = ?", name)
+    return db.one("lease.by_name", name)

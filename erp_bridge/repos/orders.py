@@ -5,6 +5,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from .. import dynamic
 from ..clock import utcnow
 from ..connection import Row, Transaction
 from .scope import Scope
@@ -12,14 +13,8 @@ from .scope import Scope
 KINDS = ("sales", "sample")
 STATUSES = ("pending", "approved", "rejected")
 
-# Sortable columns of the order lists: request value → SQL (an allow-list).
-SORTS = {
-    "placed_at": "o.placed_at",
-    "order_no": "o.order_no",
-    "customer": "o.customer_code",
-    "requested_date": "o.requested_date",
-    "status": "o.status",
-}
+# Sortable columns of the order lists (an allow-list, in dynamic.py).
+SORTS = dynamic.ORDER_SORTS
 
 
 def insert_order(tx: Transaction, *, kind: str, customer_code: str, customer_order_no: str | None,
@@ -63,18 +58,14 @@ def customer_notify(tx: Transaction, customer_code: str, default: bool) -> bool:
 
 
 def set_customer_notify(tx: Transaction, customer_code: str, notify: bool, by: str) -> None:
-    changed = tx.execute("UPDATE scm_customer_pref SET notify_reps = ?, updated_by = ?, updated_at = ? "
-                         "WHERE customer_code = ?", notify, by, utcnow(), customer_code)
+    changed = tx.execute("orders.customer_pref_update", notify, by, utcnow(), customer_code)
     if not changed:
-        tx.execute("INSERT INTO scm_customer_pref (customer_code, notify_reps, updated_by, updated_at) "
-                   "VALUES (?, ?, ?, ?)", customer_code, notify, by, utcnow())
+        tx.execute("orders.customer_pref_insert", customer_code, notify, by, utcnow())
 
 
 def customer_prefs(tx: Transaction, scope: Scope) -> list[Row]:
-    cond, params = scope.sql("{customer.code:c}")
-    return tx.all(f"SELECT {{customer.code:c}} AS code, {{customer.name:c}} AS name, p.notify_reps "
-                  f"FROM {{customer}} c LEFT JOIN scm_customer_pref p ON p.customer_code = {{customer.code:c}} "
-                  f"WHERE {cond} ORDER BY {{customer.code:c}}", *params)
+    sql, params = dynamic.customer_prefs(scope)
+    return tx.all_sql(sql, *params)
 
 
 def filter_sql(scope: Scope, *, kind: str | None = None, status: str | None = None,
@@ -84,34 +75,10 @@ def filter_sql(scope: Scope, *, kind: str | None = None, status: str | None = No
                ) -> tuple[list[str], list[Any]]:
     """The WHERE conditions (on ``scm_order o``) and parameters of an order search: every
     list that searches orders (review, alert policies) filters the same way."""
-    cond, params = scope.sql("o.customer_code")
-    where = [cond]
-    if kind in KINDS:
-        where.append("o.kind = ?")
-        params.append(kind)
-    if status in STATUSES:
-        where.append("o.status = ?")
-        params.append(status)
-    for column, value in (("o.customer_code", customer_code), ("o.order_no", order_no),
-                          ("o.contract_no", contract_no)):
-        if value:
-            where.append(f"{column} = ?")
-            params.append(value)
-    # IN (subquery), not a correlated EXISTS: SQLite runs EXISTS once per order (a full
-    # scan, 160 ms at 200k orders), the IN form from the line's index (bench/README.md).
-    if customer_part_no:
-        where.append("o.id IN (SELECT l.order_id FROM scm_order_line l WHERE l.customer_part_no = ?)")
-        params.append(customer_part_no)
-    if inventory_code:
-        where.append("o.id IN (SELECT l.order_id FROM scm_order_line l WHERE l.inventory_code = ?)")
-        params.append(inventory_code)
-    if date_from:
-        where.append("o.placed_at >= ?")
-        params.append(date_from)
-    if date_to:
-        where.append("o.placed_at < ?")
-        params.append(date_to)
-    return where, params
+    return dynamic.order_filter(scope, kind=kind if kind in KINDS else None,
+                                status=status if status in STATUSES else None, customer_code=customer_code,
+                                order_no=order_no, contract_no=contract_no, customer_part_no=customer_part_no,
+                                inventory_code=inventory_code, date_from=date_from, date_to=date_to)
 
 
 def search(tx: Transaction, scope: Scope, *, kind: str | None = None, status: str | None = None,
@@ -125,19 +92,10 @@ def search(tx: Transaction, scope: Scope, *, kind: str | None = None, status: st
     where, params = filter_sql(scope, kind=kind, status=status, customer_code=customer_code, order_no=order_no,
                                contract_no=contract_no, customer_part_no=customer_part_no,
                                inventory_code=inventory_code, date_from=date_from, date_to=date_to)
-    where_sql = " AND ".join(where)
-    total = tx.scalar(f"SELECT COUNT(*) AS n FROM scm_order o WHERE {where_sql}", *params)
-    order_by = SORTS.get(sort, SORTS["placed_at"]) + (" DESC" if descending else " ASC")
-    newer = ", CASE WHEN o.placed_at > ? THEN 1 ELSE 0 END AS is_new" if placed_after else ", 0 AS is_new"
-    select_params = ([placed_after] if placed_after else []) + params
-    rows = tx.page(
-        f"SELECT o.id, o.order_no, o.kind, o.customer_code, {{customer.name:c}} AS customer_name, o.status, "
-        f"o.customer_order_no, o.requested_date, o.placed_at, o.reviewed_at, o.reject_reason, "
-        f"o.erp_form_no, o.contract_no, "
-        f"(SELECT COUNT(*) FROM scm_order_line l WHERE l.order_id = o.id) AS line_count{newer} "
-        f"FROM scm_order o LEFT JOIN {{customer}} c ON {{customer.code:c}} = o.customer_code "
-        f"WHERE {where_sql} ORDER BY {order_by}, o.id DESC",
-        select_params, limit, offset)
+    count, page = dynamic.order_search(where, params, placed_after=placed_after, sort=sort,
+                                       descending=descending)
+    total = tx.scalar_sql(count.sql, *count.params)
+    rows = tx.page_sql(page.sql, page.params, limit, offset)
     return rows, int(total or 0)
 
 
@@ -160,9 +118,8 @@ def set_contract_no(tx: Transaction, order_id: int, contract_no: str) -> None:
 
 
 def pending_counts(tx: Transaction, scope: Scope) -> dict[str, int]:
-    cond, params = scope.sql("o.customer_code")
-    rows = tx.all(f"SELECT o.kind, COUNT(*) AS n FROM scm_order o WHERE o.status = 'pending' AND {cond} "
-                  f"GROUP BY o.kind", *params)
+    sql, params = dynamic.pending_counts(scope)
+    rows = tx.all_sql(sql, *params)
     counts = {k: 0 for k in KINDS}
     counts.update({r["kind"]: int(r["n"]) for r in rows})
     return counts

@@ -5,6 +5,7 @@ import datetime as dt
 import json
 from typing import Any
 
+from .. import dynamic
 from ..clock import utcnow
 from ..connection import Database, Row, Transaction
 from .scope import Scope
@@ -24,8 +25,7 @@ def claim_due(db: Database, holder: str, limit: int, reclaim_after: dt.timedelta
     now = utcnow()
     stale = now - reclaim_after
     with db.transaction(write=True) as tx:
-        sql, extra = tx.dialect.paginate(tx.db.queries.sql("outbox.due_ids"), limit, 0)
-        ids = [r["id"] for r in tx.all(sql + tx.dialect.for_update(skip_locked=True), now, stale, *extra)]
+        ids = [r["id"] for r in tx.page("outbox.due_ids", [now, stale], limit, 0, skip_locked=True)]
         claimed = [i for i in ids if tx.execute("outbox.claim", now, holder, i, stale)]
         rows = [tx.one("outbox.by_id", i) for i in claimed]
     for row in rows:
@@ -60,15 +60,9 @@ _STATUSES = ("pending", "sending", "sent", "failed")
 
 
 def listing(tx: Transaction, scope: Scope, status: str | None, limit: int, offset: int) -> tuple[list[Row], int]:
-    cond, params = scope.sql("customer_code")
-    where = f"(customer_code IS NULL OR {cond})"
-    if status in _STATUSES:
-        where += " AND status = ?"
-        params = params + [status]
-    total = tx.scalar(f"SELECT COUNT(*) AS n FROM scm_outbox WHERE {where}", *params)
-    rows = tx.page(f"SELECT id, channel, recipient, subject, status, attempts, next_attempt_at, last_error, "
-                   f"created_at, sent_at, customer_code FROM scm_outbox WHERE {where} ORDER BY id DESC",
-                   params, limit, offset)
+    count, page = dynamic.outbox_listing(scope, status if status in _STATUSES else None)
+    total = tx.scalar_sql(count.sql, *count.params)
+    rows = tx.page_sql(page.sql, page.params, limit, offset)
     return rows, int(total or 0)
 
 

@@ -7,10 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-_GRANTED = ("(SELECT customer_code FROM scm_grant WHERE user_id = ? "
-            "AND (valid_until IS NULL OR valid_until >= ?))")
-_GRANTED_ALL = ("EXISTS (SELECT 1 FROM scm_grant WHERE user_id = ? AND customer_code = '*' "
-                "AND (valid_until IS NULL OR valid_until >= ?))")
+from .. import dynamic
 
 
 @dataclass(frozen=True)
@@ -32,16 +29,7 @@ class Scope:
     def sql(self, column: str) -> tuple[str, list[Any]]:
         """A WHERE condition limiting ``column`` (a customer code) to this scope.
         Constant in size whatever the number of grants (SQL Server allows 2,100 params)."""
-        if self.kind == "customer":
-            return f"{column} = ?", [self.customer_code]
-        if self.kind == "grants" and self.user_id is not None:
-            if self.all_customers is True:
-                return "1 = 1", []
-            if self.all_customers is False:
-                return f"{column} IN {_GRANTED}", [self.user_id, self.today]
-            return (f"({column} IN {_GRANTED} OR {_GRANTED_ALL})",
-                    [self.user_id, self.today, self.user_id, self.today])
-        return "1 = 0", []
+        return dynamic.scope_condition(self, column)
 
     def allows(self, tx, customer_code: str | None) -> bool:
         """Object-level check for one customer code."""
@@ -51,19 +39,14 @@ class Scope:
             return customer_code == self.customer_code
         if self.kind != "grants":
             return False
-        return tx.scalar("SELECT COUNT(*) AS n FROM scm_grant WHERE user_id = ? "
-                         "AND customer_code IN (?, '*') AND (valid_until IS NULL OR valid_until >= ?)",
-                         self.user_id, customer_code, self.today) > 0
+        return tx.scalar("scope.allows", self.user_id, customer_code, self.today) > 0
 
     def customers(self, tx) -> list[dict[str, Any]]:
         """The customers in scope, from the ERP's customer table, by code."""
-        cond, params = self.sql("{customer.code}")
-        return tx.all(f"SELECT {{customer.code}} AS code, {{customer.name}} AS name, "
-                      f"{{customer.short_name}} AS short_name FROM {{customer}} WHERE {cond} "
-                      f"ORDER BY {{customer.code}}", *params)
+        sql, params = dynamic.customers_in_scope(self)
+        return tx.all_sql(sql, *params)
 
 
 def holds_all(tx, user_id: int, today: dt.date) -> bool:
     """Whether the user holds a "*" grant valid on ``today``."""
-    return bool(tx.scalar("SELECT COUNT(*) AS n FROM scm_grant WHERE user_id = ? AND customer_code = '*' "
-                          "AND (valid_until IS NULL OR valid_until >= ?)", user_id, today))
+    return bool(tx.scalar("scope.holds_all", user_id, today))

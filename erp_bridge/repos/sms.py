@@ -8,13 +8,14 @@ and a batch of typed numbers only is its author's.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
+from .. import dynamic
 from ..clock import utcnow
 from ..connection import Row, Transaction
 from .scope import Scope
 
 STATUSES = ("queued", "invalid", "sent", "delivered", "failed")
+SOURCES = ("manual", "alarm")
 
 
 # --- writing ------------------------------------------------------------------------
@@ -66,20 +67,9 @@ def report(tx: Transaction, message_id: int, outcome: str, reason: str | None = 
 
 
 # --- reading --------------------------------------------------------------------------
-def _visible(scope: Scope, user_id: int | None) -> tuple[str, list[Any]]:
-    m_cond, m_params = scope.sql("m.customer_code")
-    b_cond, b_params = scope.sql("b.customer_code")
-    sql = (f"NOT EXISTS (SELECT 1 FROM scm_sms_message m WHERE m.batch_id = b.id "
-           f"AND m.customer_code IS NOT NULL AND NOT ({m_cond})) "
-           f"AND (b.customer_code IS NULL OR {b_cond}) "
-           f"AND (b.created_by = ? OR b.customer_code IS NOT NULL OR EXISTS (SELECT 1 FROM scm_sms_message m2 "
-           f"WHERE m2.batch_id = b.id AND m2.customer_code IS NOT NULL))")
-    return sql, [*m_params, *b_params, user_id if user_id is not None else -1]
-
-
 def batch_in_scope(tx: Transaction, scope: Scope, user_id: int | None, batch_id: int) -> Row | None:
-    cond, params = _visible(scope, user_id)
-    if not tx.scalar(f"SELECT COUNT(*) AS n FROM scm_sms_batch b WHERE b.id = ? AND {cond}", batch_id, *params):
+    sql, params = dynamic.sms_batch_visible(scope, user_id, batch_id)
+    if not tx.scalar_sql(sql, *params):
         return None
     return tx.one("sms.batch_by_id", batch_id)
 
@@ -92,23 +82,10 @@ def batches(tx: Transaction, scope: Scope, user_id: int | None, *, source: str |
             created_after: dt.datetime | None = None, created_before: dt.datetime | None = None,
             limit: int = 50, offset: int = 0) -> tuple[list[Row], int]:
     """One page of visible batches, newest first, with counts per message status."""
-    cond, params = _visible(scope, user_id)
-    where = [cond]
-    if source in ("manual", "alarm"):
-        where.append("b.source = ?")
-        params.append(source)
-    if created_after:
-        where.append("b.created_at >= ?")
-        params.append(created_after)
-    if created_before:
-        where.append("b.created_at < ?")
-        params.append(created_before)
-    where_sql = " AND ".join(where)
-    total = tx.scalar(f"SELECT COUNT(*) AS n FROM scm_sms_batch b WHERE {where_sql}", *params)
-    rows = tx.page(f"SELECT b.id, b.text, b.signature, b.created_by, b.created_at, b.source, b.customer_code, "
-                   f"b.ref_type, b.ref_id, u.display_name AS created_by_name "
-                   f"FROM scm_sms_batch b LEFT JOIN scm_user u ON u.id = b.created_by "
-                   f"WHERE {where_sql} ORDER BY b.created_at DESC, b.id DESC", params, limit, offset)
+    count, page = dynamic.sms_batches(scope, user_id, source=source if source in SOURCES else None,
+                                      created_after=created_after, created_before=created_before)
+    total = tx.scalar_sql(count.sql, *count.params)
+    rows = tx.page_sql(page.sql, page.params, limit, offset)
     counts = status_counts(tx, [r["id"] for r in rows])
     for r in rows:
         r["counts"] = counts.get(r["id"], {s: 0 for s in STATUSES})
@@ -120,13 +97,8 @@ def status_counts(tx: Transaction, batch_ids: list[int]) -> dict[int, dict[str, 
     failed even before its own row says so."""
     if not batch_ids:
         return {}
-    marks = ", ".join("?" for _ in batch_ids)
-    rows = tx.all(f"SELECT m.batch_id, CASE WHEN m.status = 'queued' AND o.status = 'failed' THEN 'failed' "
-                  f"ELSE m.status END AS status, COUNT(*) AS n "
-                  f"FROM scm_sms_message m LEFT JOIN scm_outbox o ON o.id = m.outbox_id "
-                  f"WHERE m.batch_id IN ({marks}) "
-                  f"GROUP BY m.batch_id, CASE WHEN m.status = 'queued' AND o.status = 'failed' THEN 'failed' "
-                  f"ELSE m.status END", *batch_ids)
+    sql, params = dynamic.sms_status_counts(batch_ids)
+    rows = tx.all_sql(sql, *params)
     out: dict[int, dict[str, int]] = {int(i): {s: 0 for s in STATUSES} for i in batch_ids}
     for r in rows:
         out[int(r["batch_id"])][r["status"]] = int(r["n"])
@@ -138,31 +110,9 @@ def contact(tx: Transaction, contact_id: int) -> Row | None:
     return tx.one("sms.contact_by_id", contact_id)
 
 
-def _like(text: str) -> str:
-    return "%" + text.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%"
-
-
 def contacts_in_scope(tx: Transaction, scope: Scope, *, search: str | None = None,
                       customer_code: str | None = None, limit: int = 500) -> list[Row]:
     """Contacts of the customers in scope, by customer and name; ``search`` matches the
     customer's code or name or the contact's name or numbers."""
-    cond, params = scope.sql("{customer_contact.customer_code:k}")
-    where = [cond]
-    if customer_code:
-        where.append("{customer_contact.customer_code:k} = ?")
-        params.append(customer_code)
-    if search:
-        like = _like(search)
-        where.append("(UPPER({customer.code:c}) LIKE UPPER(?) ESCAPE '!' OR {customer.name:c} LIKE ? ESCAPE '!' "
-                     "OR {customer.short_name:c} LIKE ? ESCAPE '!' OR {customer_contact.name:k} LIKE ? ESCAPE '!' "
-                     "OR {customer_contact.mobile:k} LIKE ? ESCAPE '!' OR {customer_contact.phone:k} LIKE ? ESCAPE '!')")
-        params.extend([like] * 6)
-    return tx.page(
-        "SELECT {customer_contact.id:k} AS id, {customer_contact.customer_code:k} AS customer_code, "
-        "{customer.name:c} AS customer_name, {customer.short_name:c} AS customer_short_name, "
-        "{customer_contact.name:k} AS name, {customer_contact.mobile:k} AS mobile, "
-        "{customer_contact.phone:k} AS phone "
-        "FROM {customer_contact} k JOIN {customer} c ON {customer.code:c} = {customer_contact.customer_code:k} "
-        f"WHERE {' AND '.join(where)} "
-        "ORDER BY {customer_contact.customer_code:k}, {customer_contact.name:k}, {customer_contact.id:k}",
-        params, limit, 0)
+    sql, params = dynamic.sms_contacts(scope, search=search, customer_code=customer_code)
+    return tx.page_sql(sql, params, limit, 0)

@@ -41,3 +41,21 @@ WHERE document_id = ? AND customer_code = ?
 -- name: withdraw
 UPDATE scm_document SET deleted_at = ?, deleted_by = ?
 WHERE id = ? AND deleted_at IS NULL
+
+-- name: customer_count
+-- The documents shared with a customer that have not expired.
+SELECT COUNT(*) AS n
+FROM scm_document d
+JOIN scm_document_target t ON t.document_id = d.id
+WHERE d.deleted_at IS NULL AND t.customer_code = ? AND (d.expires_at IS NULL OR d.expires_at > ?)
+
+-- name: customer_page
+SELECT d.id, d.subject, d.attachment_id, d.uploaded_by, u.display_name AS uploaded_by_name, d.created_at,
+       d.expires_at, a.original_name, a.content_type, a.size_bytes, t.customer_code, t.first_download_at,
+       t.last_download_at, t.download_count
+FROM scm_document d
+JOIN scm_attachment a ON a.id = d.attachment_id AND a.owner_type = 'document' AND a.owner_id = d.id
+LEFT JOIN scm_user u ON u.id = d.uploaded_by
+JOIN scm_document_target t ON t.document_id = d.id
+WHERE d.deleted_at IS NULL AND t.customer_code = ? AND (d.expires_at IS NULL OR d.expires_at > ?)
+ORDER BY d.created_at DESC, d.id DESC

@@ -45,3 +45,6 @@ FROM {stock} s
 JOIN {warehouse} w ON {warehouse.code:w} = {stock.warehouse_code:s}
 WHERE {stock.inventory_code:s} = ?
 ORDER BY {stock.warehouse_code:s}
+
+-- name: customer_count
+SELECT COUNT(*) AS n FROM {customer}

@@ -79,3 +79,9 @@ SELECT id, username, display_name, email, locale
 FROM scm_user
 WHERE role = 'customer' AND customer_code = ? AND active = 1
 ORDER BY username
+
+-- name: customer_pref_update
+UPDATE scm_customer_pref SET notify_reps = ?, updated_by = ?, updated_at = ? WHERE customer_code = ?
+
+-- name: customer_pref_insert
+INSERT INTO scm_customer_pref (customer_code, notify_reps, updated_by, updated_at) VALUES (?, ?, ?, ?)

@@ -50,11 +50,11 @@ def assign_contracts(app) -> int:
     with db.transaction() as tx:
         for query, update, prefix in (("forms_awaiting_contract", "assign_contract", "HT"),
                                       ("sample_forms_awaiting_contract", "assign_sample_contract", "YP")):
-            for form in tx.all(_q(query), initial):
+            for form in tx.all_sql(_q(query), initial):
                 if form["form_date"] and now - form["form_date"] < CONTRACT_AFTER:
                     continue
                 contract_no = f"{prefix}-{now:%Y}-{form['id']:04d}"
-                done += tx.execute(_q(update), contract_no, APPROVED_STATUS, form["id"])
+                done += tx.execute_sql(_q(update), contract_no, APPROVED_STATUS, form["id"])
     return done
 
 
@@ -64,11 +64,11 @@ def report_progress(app) -> int:
     steps = [s["code"] for s in db.all("erp.process_steps")]
     written = 0
     with db.transaction() as tx:
-        for form in tx.all(_q("running_forms")):
+        for form in tx.all_sql(_q("running_forms")):
             total = Decimal(form["quantity"] or 0)
             if total <= 0:
                 continue
-            reported = {r["process_code"]: Decimal(r["quantity"] or 0) for r in tx.all(_q("reported"), form["form_no"])}
+            reported = {r["process_code"]: Decimal(r["quantity"] or 0) for r in tx.all_sql(_q("reported"), form["form_no"])}
             for step in steps:
                 done = reported.get(step, Decimal(0))
                 if done >= total:
@@ -79,10 +79,10 @@ def report_progress(app) -> int:
                         chunk = Decimal(4)
                     if chunk == 0:
                         continue
-                    tx.execute(_q("report"), form["form_no"], step, chunk, now, "演示车间")
+                    tx.execute_sql(_q("report"), form["form_no"], step, chunk, now, "演示车间")
                 else:
                     chunk = min(total - done, (total / 5).quantize(Decimal(1)) + random.randint(0, 50))
-                    tx.execute(_q("report"), form["form_no"], step, chunk, now, "演示车间")
+                    tx.execute_sql(_q("report"), form["form_no"], step, chunk, now, "演示车间")
                 written += 1
                 break  # one step per form and run: the route advances over time
     return written

@@ -74,15 +74,15 @@ class Kit:
         sql = ("SELECT a.id, a.checkpoint_id, a.level, a.status, a.sms_batch_id, a.reached_qty, o.order_no "
                "FROM scm_alarm a JOIN scm_order o ON o.id = a.order_id")
         if order_no:
-            return self.db.all(sql + " WHERE o.order_no = ? ORDER BY a.id", order_no)
-        return self.db.all(sql + " ORDER BY a.id")
+            return self.db.all_sql(sql + " WHERE o.order_no = ? ORDER BY a.id", order_no)
+        return self.db.all_sql(sql + " ORDER BY a.id")
 
     def sms_of_alarm(self, alarm_id: int) -> list[dict]:
         """Outbox rows of the SMS batch raised with an alarm."""
-        return self.db.all(
+        return self.db.all_sql(
             "SELECT x.id, x.recipient, x.body FROM scm_outbox x JOIN scm_sms_message m ON m.outbox_id = x.id "
             "JOIN scm_sms_batch b ON b.id = m.batch_id WHERE b.ref_type = 'alarm' AND b.ref_id = ? ORDER BY x.id",
             alarm_id)
 
     def sms_count(self) -> int:
-        return int(self.db.scalar("SELECT COUNT(*) AS n FROM scm_outbox WHERE channel = 'sms'") or 0)
+        return int(self.db.scalar_sql("SELECT COUNT(*) AS n FROM scm_outbox WHERE channel = 'sms'") or 0)

@@ -31,8 +31,8 @@ def _form(rows, sms=(), other=""):
 # --- the editor ---------------------------------------------------------------------------------
 def test_rep_sets_a_policy_on_the_page(kit, login, db):
     order = kit.approved_order()
-    contact = db.scalar("SELECT {customer_contact.id} AS id FROM {customer_contact} "
-                        "WHERE {customer_contact.customer_code} = ? AND {customer_contact.name} = ?", "C001", "李红")
+    contact = db.scalar_sql("SELECT {customer_contact.id} AS id FROM {customer_contact} "
+                            "WHERE {customer_contact.customer_code} = ? AND {customer_contact.name} = ?", "C001", "李红")
     rep = login("rep1")
     page = rep.get(f"/scm/alerts/orders/{order['order_no']}").get_data(as_text=True)
     assert 'id="policy-editor"' in page and 'id="no-policy"' in page
@@ -89,8 +89,8 @@ def test_the_editor_explains_every_rule(kit, login, db):
         assert fields["checkpoints.1.process_step"] == message("cp_step_order")
         assert fields["checkpoints.2.due_at"] == message("cp_due_past")
         assert fields["sms_to.3"] == message("alert_sms_user_no_mobile")
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_checkpoint") == 0
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_alert_policy") == 0
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_checkpoint") == 0
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_alert_policy") == 0
 
 
 
@@ -114,7 +114,7 @@ def test_a_number_the_sms_layer_refuses_is_refused_as_a_recipient(kit, db):
         assert fields["sms_to.1"] == message("phone_foreign")
         assert fields["sms_to.2"] == message("area_code_missing")
         assert fields["sms_to.3"] == message("alert_sms_number_invalid")
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_alert_policy") == 0
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_alert_policy") == 0
 
 
 def test_numbers_the_sms_layer_accepts_are_accepted_and_get_the_alarm_sms(kit):
@@ -196,11 +196,11 @@ def test_an_open_alarm_locks_the_policy_until_it_is_cancelled(kit, login, db):
     resp = kit.set_policy(order["order_no"], later)
     assert resp.status_code == 200 and resp.json["locked"] is False, resp.json
     assert kit.check(t + dt.timedelta(hours=5)).alarms == []
-    actions = [r["action"] for r in db.all("SELECT action FROM scm_audit WHERE object_type = 'alert_policy' "
-                                           "AND object_id = ? ORDER BY id", order["order_no"])]
+    actions = [r["action"] for r in db.all_sql("SELECT action FROM scm_audit WHERE object_type = 'alert_policy' "
+                                               "AND object_id = ? ORDER BY id", order["order_no"])]
     assert actions == ["policy.save", "alarm.raise", "alarm.cancel", "policy.save"]
-    note = db.scalar("SELECT detail FROM scm_audit WHERE action = 'alarm.cancel' AND object_id = ?",
-                     order["order_no"])
+    note = db.scalar_sql("SELECT detail FROM scm_audit WHERE action = 'alarm.cancel' AND object_id = ?",
+                         order["order_no"])
     assert "客户同意延期 <b>" in note
     page = rep.get(f"/scm/alerts/orders/{order['order_no']}").get_data(as_text=True)
     assert "客户同意延期 &lt;b&gt;" in page and 'id="policy-locked"' not in page
@@ -213,7 +213,7 @@ def test_an_open_alarm_locks_the_policy_until_it_is_cancelled(kit, login, db):
     history = history[history.index('id="history"'):]
     assert f"Alarm {alarm['id']} cancelled: 客户同意延期 &lt;b&gt;" in history and "checkpoints (" in history
     # the retired checkpoint keeps its alarm's history
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_checkpoint WHERE retired_at IS NOT NULL") == 1
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_checkpoint WHERE retired_at IS NOT NULL") == 1
 
 
 def test_an_edit_first_judges_what_is_due(kit):
@@ -267,7 +267,7 @@ def test_search_by_the_seed_criteria_with_policy_state(kit, login, db):
     b = kit.approved_order()
     c = kit.approved_order(kind="sample")
     with db.transaction() as tx:
-        tx.execute("UPDATE scm_order SET contract_no = ? WHERE order_no = ?", "HT-2026-0777", b["order_no"])
+        tx.execute_sql("UPDATE scm_order SET contract_no = ? WHERE order_no = ?", "HT-2026-0777", b["order_no"])
     t = utcnow() + dt.timedelta(hours=1)
     kit.set_policy(a["order_no"], [(t, "REP", 1)])
     kit.set_policy(b["order_no"], [(t + dt.timedelta(days=1), "REP", 1)])
@@ -322,14 +322,14 @@ def test_admin_keeps_templates_that_prefill_the_editor(kit, login, db):
     assert got[("0", "due_at")] == f"{requested - dt.timedelta(days=10)}T18:00"
     assert got[("1", "due_at")] == f"{requested - dt.timedelta(days=5)}T18:00"
     assert (got[("0", "quantity")], got[("1", "quantity")], got[("2", "quantity")]) == ("1", "15000", "30000")
-    template_id = db.scalar("SELECT id FROM scm_checkpoint_template WHERE name = ?", "CD 标准")
+    template_id = db.scalar_sql("SELECT id FROM scm_checkpoint_template WHERE name = ?", "CD 标准")
     # a DVD order is not offered the CD template
     dvd = kit.approved_order(lines=[{"inventory_code": "1002001", "quantity": "100"}])
     assert 'id="template-picker"' not in login("rep1").get(f"/scm/alerts/orders/{dvd['order_no']}").get_data(as_text=True)
     edit = admin.get(f"/scm/alerts/templates/{template_id}").get_data(as_text=True)
     assert 'value="50%"' in edit
     assert admin.form(f"/scm/alerts/templates/{template_id}/delete").status_code == 303
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_checkpoint_template") == 0
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_checkpoint_template") == 0
     assert admin.get(f"/scm/alerts/templates/{template_id}").status_code == 404
 
 

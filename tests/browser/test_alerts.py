@@ -41,7 +41,7 @@ def test_rep_sets_a_policy_from_a_template_and_handles_the_alarm(app, web_login,
     expect(page.locator("#no-policy")).to_be_visible()
 
     # from the template: relative to the requested date, quantities as a share of the order
-    template_id = db.scalar("SELECT id FROM scm_checkpoint_template WHERE name = ?", "CD 标准工期")
+    template_id = db.scalar_sql("SELECT id FROM scm_checkpoint_template WHERE name = ?", "CD 标准工期")
     page.select_option("#template-select", str(template_id))
     page.click("#apply-template")
     expect(page.locator("#prefilled")).to_be_visible()
@@ -58,8 +58,8 @@ def test_rep_sets_a_policy_from_a_template_and_handles_the_alarm(app, web_login,
 
     # the checker runs after the mastering checkpoint was due; nothing was reported
     from scm_plugin.blueprints.alert_policy import checker
-    due = db.scalar("SELECT MIN(c.due_at) AS d FROM scm_checkpoint c JOIN scm_alert_policy p ON p.id = c.policy_id "
-                    "JOIN scm_order o ON o.id = p.order_id WHERE o.order_no = ?", order["order_no"])
+    due = db.scalar_sql("SELECT MIN(c.due_at) AS d FROM scm_checkpoint c JOIN scm_alert_policy p ON p.id = c.policy_id "
+                        "JOIN scm_order o ON o.id = p.order_id WHERE o.order_no = ?", order["order_no"])
     if isinstance(due, str):
         due = dt.datetime.fromisoformat(due)
     with app.app_context():

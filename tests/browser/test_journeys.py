@@ -103,15 +103,15 @@ def test_morning_orders_placed_in_the_portal_and_reviewed(journey, db, web_login
     expect(page.locator("#history tr")).to_have_count(2)                  # placed, approved
     _no_english(page, "approved order")                                   # not "sales, 2 lines, 1 files"
 
-    assert db.scalar("SELECT COUNT(*) AS n FROM {contract_review} WHERE {contract_review.source_order_no} = ?",
-                     sales_no) == 1
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM {contract_review} WHERE {contract_review.source_order_no} = ?",
+                         sales_no) == 1
     form = db.read(lambda tx: erp_forms.form_by_source(tx, "sales", sales_no))
     assert form["form_no"] == form_no
     lines = db.read(lambda tx: erp_forms.form_lines(tx, "sales", form["id"]))
     assert [(l["row_no"], l["inventory_code"], Decimal(l["quantity"])) for l in lines] == \
            [(1, "1001001", Decimal(30000)), (2, "3001001", Decimal(30000))]
-    assert db.scalar("SELECT COUNT(*) AS n FROM {sample_review} WHERE {sample_review.source_order_no} = ?",
-                     sample_no) == 0
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM {sample_review} WHERE {sample_review.source_order_no} = ?",
+                         sample_no) == 0
 
     # and rejects the sample order with a reason
     page.click(".scm-nav >> text=样板订单审核")
@@ -122,13 +122,13 @@ def test_morning_orders_placed_in_the_portal_and_reviewed(journey, db, web_login
     reason = "样盘封面缺少出血位，请按 3mm 出血修改后重新下单。"
     page.click("#reject")                                            # no reason yet: refused, nothing changes
     expect(page.locator(".scm-has-error .scm-field-error")).to_be_visible()
-    assert db.scalar("SELECT status FROM scm_order WHERE order_no = ?", sample_no) == "pending"
+    assert db.scalar_sql("SELECT status FROM scm_order WHERE order_no = ?", sample_no) == "pending"
     page.fill("#reason", reason)
     shot(snap, page, "journey-06-sample-review-detail")
     page.click("#reject")
     expect(page.locator(".scm-flash-success[role=status]")).to_contain_text(f"订单 {sample_no} 已退回")
-    assert db.scalar("SELECT COUNT(*) AS n FROM {sample_review} WHERE {sample_review.source_order_no} = ?",
-                     sample_no) == 0
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM {sample_review} WHERE {sample_review.source_order_no} = ?",
+                         sample_no) == 0
 
     # the relay hands the mails to the SMTP server; the customer is told of the rejection
     counts = send_outbox(journey)
@@ -156,7 +156,7 @@ def test_midday_alert_policy_alarm_reaches_kannel_and_is_cancelled(journey, db, 
                           lines=[{"inventory_code": "1001001", "quantity": "30000"}])["order_no"]
 
     # the admin keeps the template for CD orders (the seed has none)
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_checkpoint_template") == 0
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_checkpoint_template") == 0
     page = web_login("admin")
     keep_cd_template(page, live_server)
     shot(snap, page, "journey-08-checkpoint-templates")

@@ -44,7 +44,7 @@ def test_counter_turns_red_at_71_and_send_refuses(web_login, app, db, snap):
     expect(page.locator("#sms-text-error")).to_contain_text("70")
     assert page.url == url
     snap(page, "sms-too-long")
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_sms_batch") == 0
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_sms_batch") == 0
     # emoji count two: 68 + 😀 is 70 again
     text.fill("货" * 68 + "😀")
     expect(count).to_have_text("70")
@@ -60,7 +60,7 @@ def test_counter_turns_red_at_71_and_send_refuses(web_login, app, db, snap):
     expect(counter).to_have_class(re.compile("scm-sms-over"))
     page.click("#sms-send", force=True)
     expect(page.locator("#sms-text-error")).to_be_visible()
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_sms_batch") == 0
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_sms_batch") == 0
 
 
 def test_bulk_sms_to_two_customers_is_delivered_through_kannel(web_login, app, db, live_server, kannel, snap):

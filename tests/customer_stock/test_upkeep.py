@@ -22,12 +22,12 @@ def _rows(html):
 
 
 def _stock_rows(db):
-    return db.all("SELECT customer_code, inventory_code, quantity FROM scm_customer_stock ORDER BY inventory_code")
+    return db.all_sql("SELECT customer_code, inventory_code, quantity FROM scm_customer_stock ORDER BY inventory_code")
 
 
 def _history(db):
-    return db.all("SELECT inventory_code, old_quantity, new_quantity, changed_by FROM scm_customer_stock_history "
-                  "ORDER BY id")
+    return db.all_sql("SELECT inventory_code, old_quantity, new_quantity, changed_by FROM scm_customer_stock_history "
+                      "ORDER BY id")
 
 
 # --- the pages ------------------------------------------------------------------------------
@@ -62,8 +62,8 @@ def test_pick_customer_lookup_save_and_maintain(db, users, login, text_of):
     assert history == [("1,500.5", "1,200", "已用300"), ("—", "1,500.5", "5月盘点")]
     assert [(h["old_quantity"], h["new_quantity"], h["changed_by"]) for h in _history(db)] == [
         (None, Decimal("1500.5"), users["rep1"]), (Decimal("1500.5"), Decimal("1200"), users["rep1"])]
-    audit = db.all("SELECT actor, action, customer_code, detail FROM scm_audit WHERE action = 'customer_stock.set' "
-                   "ORDER BY id")
+    audit = db.all_sql("SELECT actor, action, customer_code, detail FROM scm_audit WHERE action = 'customer_stock.set' "
+                       "ORDER BY id")
     assert [(a["actor"], a["customer_code"]) for a in audit] == [("rep1", "C001"), ("rep1", "C001")]
     assert "1500.5 → 1200" in audit[1]["detail"]
 

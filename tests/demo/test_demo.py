@@ -61,8 +61,8 @@ def test_standin_assigns_contracts_and_reports_progress(demo, monkeypatch):
     for _ in range(12):
         erp_standin.report_progress(app)
     db = app.extensions["scm"].db
-    rows = db.all("SELECT {progress.process_code} AS step, SUM({progress.quantity}) AS q FROM {progress} "
-                  "WHERE {progress.order_ref} = ? GROUP BY {progress.process_code}", approved["erp_form_no"])
+    rows = db.all_sql("SELECT {progress.process_code} AS step, SUM({progress.quantity}) AS q FROM {progress} "
+                      "WHERE {progress.order_ref} = ? GROUP BY {progress.process_code}", approved["erp_form_no"])
     by_step = {r["step"]: r["q"] for r in rows}
     assert by_step.get("MST") == 1 and by_step.get("REP") == 1000
 

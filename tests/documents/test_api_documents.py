@@ -52,7 +52,7 @@ def test_rep_shares_with_two_customers_and_reads_the_receipts(api, share, db):
     # the customer's own view carries only their own receipt
     mine = api("cust1", "GET", f"/documents/{doc['id']}").json
     assert [t["customer_code"] for t in mine["targets"]] == ["C001"]
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_audit WHERE action = 'document.share'") == 1
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_audit WHERE action = 'document.share'") == 1
 
 
 def test_documents_are_scoped_by_list_and_guessed_id(api, share):
@@ -91,8 +91,8 @@ def test_sharing_outside_the_grants_is_refused_and_nothing_kept(api, app, db):
     nothing = api("rep_nogrant", "POST", "/documents", data={"subject": "x", "customer_codes": "C001",
                                                              "file": (io.BytesIO(PDF), "x.pdf")})
     assert nothing.status_code == 400
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_document") == 0
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_attachment") == 0
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_document") == 0
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_attachment") == 0
     assert stored_files(app) == []
     assert api("cust1", "POST", "/documents", data={"subject": "x", "customer_codes": "C001",
                                                     "file": (io.BytesIO(PDF), "x.pdf")}).status_code == 403
@@ -115,7 +115,7 @@ def test_bad_input_is_refused(api, app, db, data, field):
     resp = api("rep1", "POST", "/documents", data=data)
     assert resp.status_code == 400, resp.json
     assert resp.json["fields"][field], resp.json
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_document") == 0
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_document") == 0
     assert stored_files(app) == []
 
 
@@ -132,11 +132,11 @@ def test_expiry_hides_the_document_from_the_customer(api, share, db):
     assert doc["expires_at"] is not None
     assert ids(api("cust1", "GET", "/documents")) == [doc["id"]]
     with db.transaction() as tx:
-        tx.execute("UPDATE scm_document SET expires_at = ? WHERE id = ?", utcnow() - dt.timedelta(minutes=1), doc["id"])
+        tx.execute_sql("UPDATE scm_document SET expires_at = ? WHERE id = ?", utcnow() - dt.timedelta(minutes=1), doc["id"])
     assert ids(api("cust1", "GET", "/documents")) == []
     assert api("cust1", "GET", f"/documents/{doc['id']}").status_code == 404
     assert api("cust1", "GET", f"/documents/{doc['id']}/file").status_code == 404
-    assert db.scalar("SELECT download_count AS n FROM scm_document_target") == 0
+    assert db.scalar_sql("SELECT download_count AS n FROM scm_document_target") == 0
     # the rep still sees what was shared, marked expired
     seen = api("rep1", "GET", f"/documents/{doc['id']}").json
     assert seen["expired"] is True
@@ -161,16 +161,16 @@ def test_withdraw_hides_everywhere_and_keeps_an_audit_entry(api, share, db):
         assert ids(api(user, "GET", "/documents")) == [], user
         assert api(user, "GET", f"/documents/{doc['id']}").status_code == 404
         assert api(user, "GET", f"/documents/{doc['id']}/file").status_code == 404
-    row = db.one("SELECT subject, deleted_at, deleted_by FROM scm_document WHERE id = ?", doc["id"])
+    row = db.one_sql("SELECT subject, deleted_at, deleted_by FROM scm_document WHERE id = ?", doc["id"])
     assert row["subject"] == "2026 年光盘包装规范" and row["deleted_at"] is not None and row["deleted_by"]
-    entry = db.one("SELECT actor, detail FROM scm_audit WHERE action = 'document.withdraw'")
+    entry = db.one_sql("SELECT actor, detail FROM scm_audit WHERE action = 'document.withdraw'")
     assert entry == {"actor": "rep1", "detail": "2026 年光盘包装规范"}
     assert api("rep1", "DELETE", f"/documents/{doc['id']}").status_code == 404
 
 
 def test_customers_are_mailed_through_the_outbox(share, db):
     share(customers=("C001", "C002"))
-    rows = db.all("SELECT recipient, subject, customer_code FROM scm_outbox ORDER BY recipient")
+    rows = db.all_sql("SELECT recipient, subject, customer_code FROM scm_outbox ORDER BY recipient")
     # C001 has a portal user; C002 has none, so its address in the ERP
     assert [(r["recipient"], r["customer_code"]) for r in rows] == [
         ("cust1@example.test", "C001"), ("po@xingguang.example.cn", "C002")]
@@ -184,7 +184,7 @@ def test_list_filters_and_sort_allow_list(api, share, db):
     assert ids(api("rep1", "GET", "/documents?sort=subject&dir=asc")) == [a["id"], b["id"]]
     assert ids(api("rep1", "GET", "/documents?sort=subject&dir=desc")) == [b["id"], a["id"]]
     with db.transaction() as tx:
-        tx.execute("UPDATE scm_document SET created_at = ? WHERE id = ?", dt.datetime(2025, 3, 1, 2, 0), a["id"])
+        tx.execute_sql("UPDATE scm_document SET created_at = ? WHERE id = ?", dt.datetime(2025, 3, 1, 2, 0), a["id"])
     assert ids(api("rep1", "GET", "/documents?date_from=2025-03-01&date_to=2025-03-01")) == [a["id"]]
     assert api("rep1", "GET", "/documents?sort=storage_name").status_code == 400
     assert api("rep1", "GET", "/documents?per_page=1000").status_code == 400

@@ -60,17 +60,17 @@ def test_refused_upload_keeps_the_file(login, db):
     html = resp.get_data(as_text=True)
     assert "Choose at least one customer." in html and "母盘检验标准 V3.pdf" in html
     draft = re.search(r'name="draft_ids" value="(\d+)"', html).group(1)
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_document") == 0
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_document") == 0
     ok = rep.post("/scm/documents/new", data={"subject": "母盘检验标准", "customer_codes": "C001",
                                                "draft_ids": draft, "csrf_token": rep.csrf()})
     assert ok.status_code == 303
     assert "母盘检验标准 V3.pdf" in rep.get(ok.headers["Location"]).get_data(as_text=True)
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_attachment WHERE owner_type = 'document'") == 1
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_attachment WHERE owner_type = 'document'") == 1
     # a kept file that is gone (adopted above, purged, someone else's) refuses the share
     again = rep.post("/scm/documents/new", data={"subject": "再发一次", "customer_codes": "C001",
                                                   "draft_ids": draft, "csrf_token": rep.csrf()})
     assert again.status_code == 400 and "no longer available" in again.get_data(as_text=True)
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_document") == 1
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_document") == 1
 
 
 def test_customer_outside_the_grants_is_refused(login, db):
@@ -78,7 +78,7 @@ def test_customer_outside_the_grants_is_refused(login, db):
     resp = _upload(rep, customers=("C001", "C003"))
     assert resp.status_code == 400
     assert "No such customer" in resp.get_data(as_text=True)
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_document") == 0
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_document") == 0
 
 
 def test_expired_documents_leave_the_customers_list(login, db):
@@ -89,10 +89,10 @@ def test_expired_documents_leave_the_customers_list(login, db):
     customer = login("cust1")
     assert "母盘检验标准" in customer.get("/scm/documents/portal/").get_data(as_text=True)
     with db.transaction() as tx:
-        tx.execute("UPDATE scm_document SET expires_at = ?", utcnow() - dt.timedelta(seconds=5))
+        tx.execute_sql("UPDATE scm_document SET expires_at = ?", utcnow() - dt.timedelta(seconds=5))
     listing = customer.get("/scm/documents/portal/").get_data(as_text=True)
     assert "母盘检验标准" not in listing
-    doc_id = db.scalar("SELECT id FROM scm_document")
+    doc_id = db.scalar_sql("SELECT id FROM scm_document")
     assert customer.get(f"/scm/documents/portal/{doc_id}/file").status_code == 404
     staff = rep.get("/scm/documents/").get_data(as_text=True)
     assert "母盘检验标准" in staff and "scm-badge-expired" in staff
@@ -106,7 +106,7 @@ def test_withdraw_on_the_page(login, db):
     assert resp.status_code == 303
     assert "母盘检验标准" not in rep.get("/scm/documents/").get_data(as_text=True)
     assert login("cust1").get(f"/scm/documents/portal/{doc_id}/file").status_code == 404
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_audit WHERE action = 'document.withdraw'") == 1
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_audit WHERE action = 'document.withdraw'") == 1
 
 
 def test_withdraw_needs_all_customers_in_scope(login, share, db):
@@ -116,7 +116,7 @@ def test_withdraw_needs_all_customers_in_scope(login, share, db):
     assert resp.status_code == 303
     page = rep.get(resp.headers["Location"]).get_data(as_text=True)
     assert "outside your grants" in page
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_document WHERE deleted_at IS NULL") == 1
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_document WHERE deleted_at IS NULL") == 1
 
 
 def test_names_are_escaped_and_csrf_is_required(login, share, db):
@@ -125,13 +125,13 @@ def test_names_are_escaped_and_csrf_is_required(login, share, db):
     for client, url in ((login("rep1"), "/scm/documents/"), (login("cust1"), "/scm/documents/portal/")):
         html = client.get(url).get_data(as_text=True)
         assert "<script>alert" not in html and "&lt;script&gt;alert(" in html
-    doc_id = db.scalar("SELECT id FROM scm_document")
+    doc_id = db.scalar_sql("SELECT id FROM scm_document")
     html = login("rep1").get(f"/scm/documents/{doc_id}").get_data(as_text=True)
     assert "<script>alert" not in html
     rep = login("rep1")
     assert rep.post(f"/scm/documents/{doc_id}/withdraw").status_code == 400
     assert rep.post("/scm/documents/new", data={"subject": "x", "customer_codes": "C001"}).status_code == 400
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_document WHERE deleted_at IS NULL") == 1
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_document WHERE deleted_at IS NULL") == 1
 
 
 def test_excel_export_lists_receipts_in_scope(login, share, api):

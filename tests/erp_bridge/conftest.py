@@ -140,7 +140,7 @@ class Server:
 
     def session_id(self, tx) -> int:
         """The server's id of the session a transaction runs on."""
-        return int(tx.scalar(self.session_id_sql))
+        return int(tx.scalar_sql(self.session_id_sql))
 
     def end_session(self, session_id: int) -> None:
         """What a DBA or a crashed network does: the server drops that session."""

@@ -22,7 +22,7 @@ def main() -> int:
     dsn, mapping_arg, source_order_no, form_no, hold_s = sys.argv[1:6]
     mapping = Mapping.default() if mapping_arg == "reference" else Mapping.load(mapping_arg)
     db = Database(dsn, mapping, statement_timeout=20)
-    db.scalar("SELECT COUNT(*) AS n FROM {customer}")  # connected and warm before the start
+    db.scalar_sql("SELECT COUNT(*) AS n FROM {customer}")  # connected and warm before the start
     print("ready", flush=True)
     if sys.stdin.readline().strip() != "go":
         return 2
@@ -30,7 +30,7 @@ def main() -> int:
     try:
         with db.transaction() as tx:
             try:
-                tx.execute(
+                tx.execute_sql(
                     "INSERT INTO {contract_review} ({contract_review.form_no}, {contract_review.customer_code}, "
                     "{contract_review.form_date}, {contract_review.delivery_date}, "
                     "{contract_review.source_order_no}, {contract_review.status}) VALUES (?, ?, ?, ?, ?, ?)",

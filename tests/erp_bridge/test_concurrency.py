@@ -26,15 +26,15 @@ RACER = Path(__file__).with_name("racer.py")
 
 
 def _insert_form(tx, form_no: str, source_order_no: str) -> None:
-    tx.execute("INSERT INTO {contract_review} ({contract_review.form_no}, {contract_review.customer_code}, "
-               "{contract_review.form_date}, {contract_review.delivery_date}, {contract_review.source_order_no}, "
-               "{contract_review.status}) VALUES (?, ?, ?, ?, ?, ?)",
-               form_no, "C001", NOW, dt.date(2026, 12, 1), source_order_no, "0")
+    tx.execute_sql("INSERT INTO {contract_review} ({contract_review.form_no}, {contract_review.customer_code}, "
+                   "{contract_review.form_date}, {contract_review.delivery_date}, {contract_review.source_order_no}, "
+                   "{contract_review.status}) VALUES (?, ?, ?, ?, ?, ?)",
+                   form_no, "C001", NOW, dt.date(2026, 12, 1), source_order_no, "0")
 
 
 def _forms_for(db, source_order_no: str) -> int:
-    return db.scalar("SELECT COUNT(*) AS n FROM {contract_review} WHERE {contract_review.source_order_no} = ?",
-                     source_order_no)
+    return db.scalar_sql("SELECT COUNT(*) AS n FROM {contract_review} WHERE {contract_review.source_order_no} = ?",
+                         source_order_no)
 
 
 def _run_threads(target, n: int, timeout_s: float = 60) -> None:
@@ -120,45 +120,45 @@ def test_two_processes_racing_for_the_same_web_order(erp_db, mapping_arg):
 def test_locked_read_check_write_counts_every_increment(db):
     """20 threads each read a counter under {:for_update} and write it back plus one."""
     with db.transaction() as tx:
-        doc = tx.insert("INSERT INTO scm_document (subject, created_at) VALUES (?, ?)", "交货规范", NOW)
-        target = tx.insert("INSERT INTO scm_document_target (document_id, customer_code, download_count) "
-                           "VALUES (?, ?, 0)", doc, "C001")
+        doc = tx.insert_sql("INSERT INTO scm_document (subject, created_at) VALUES (?, ?)", "交货规范", NOW)
+        target = tx.insert_sql("INSERT INTO scm_document_target (document_id, customer_code, download_count) "
+                               "VALUES (?, ?, 0)", doc, "C001")
     errors: list[str] = []
 
     def increment(_: int) -> None:
         try:
             with db.transaction(write=True) as tx:
-                n = tx.scalar("SELECT download_count FROM scm_document_target{:lock} WHERE id = ?{:for_update}",
-                              target)
+                n = tx.scalar_sql("SELECT download_count FROM scm_document_target{:lock} WHERE id = ?{:for_update}",
+                                  target)
                 time.sleep(0.005)  # widen the window a lost update would need
-                tx.execute("UPDATE scm_document_target SET download_count = ? WHERE id = ?", n + 1, target)
+                tx.execute_sql("UPDATE scm_document_target SET download_count = ? WHERE id = ?", n + 1, target)
         except Exception as exc:  # noqa: BLE001 - reported by the assertion below
             errors.append(repr(exc))
 
     _run_threads(increment, 20)
     assert errors == []
-    assert db.scalar("SELECT download_count FROM scm_document_target WHERE id = ?", target) == 20
+    assert db.scalar_sql("SELECT download_count FROM scm_document_target WHERE id = ?", target) == 20
 
 
 def test_two_reps_approving_the_same_order_create_one_form(erp_db):
     """The approval flow: check the web order is still pending, insert the ERP form, mark it
     approved — under {:for_update}, the second rep finds it already approved."""
     with erp_db.transaction() as tx:
-        order_id = tx.insert("INSERT INTO scm_order (order_no, kind, customer_code, status, placed_at) "
-                             "VALUES (?, ?, ?, ?, ?)", "WEB-APPROVE-1", "sales", "C001", "pending", NOW)
+        order_id = tx.insert_sql("INSERT INTO scm_order (order_no, kind, customer_code, status, placed_at) "
+                                 "VALUES (?, ?, ?, ?, ?)", "WEB-APPROVE-1", "sales", "C001", "pending", NOW)
     approved: list[int] = []
     errors: list[str] = []
 
     def approve(i: int) -> None:
         try:
             with erp_db.transaction(write=True) as tx:
-                status = tx.scalar("SELECT status FROM scm_order{:lock} WHERE id = ?{:for_update}", order_id)
+                status = tx.scalar_sql("SELECT status FROM scm_order{:lock} WHERE id = ?{:for_update}", order_id)
                 if status != "pending":
                     return
                 time.sleep(0.01)
                 _insert_form(tx, f"HT-APPROVE-{i}", "WEB-APPROVE-1")
-                tx.execute("UPDATE scm_order SET status = ?, erp_form_no = ? WHERE id = ?",
-                           "approved", f"HT-APPROVE-{i}", order_id)
+                tx.execute_sql("UPDATE scm_order SET status = ?, erp_form_no = ? WHERE id = ?",
+                               "approved", f"HT-APPROVE-{i}", order_id)
             approved.append(i)
         except Exception as exc:  # noqa: BLE001 - reported by the assertion below
             errors.append(repr(exc))
@@ -167,7 +167,7 @@ def test_two_reps_approving_the_same_order_create_one_form(erp_db):
     assert errors == [], "a second approval must see 'approved', not run into the unique key"
     assert len(approved) == 1
     assert _forms_for(erp_db, "WEB-APPROVE-1") == 1
-    row = erp_db.one("SELECT status, erp_form_no FROM scm_order WHERE id = ?", order_id)
+    row = erp_db.one_sql("SELECT status, erp_form_no FROM scm_order WHERE id = ?", order_id)
     assert row == {"status": "approved", "erp_form_no": f"HT-APPROVE-{approved[0]}"}
 
 
@@ -175,11 +175,11 @@ def test_quantity_moves_from_many_threads_add_up(erp_db):
     """Stock updated with quantity = quantity + ? from 10 threads: no move is lost."""
     def move(i: int) -> None:
         with erp_db.transaction(write=True) as tx:
-            tx.execute("UPDATE {stock} SET {stock.quantity} = {stock.quantity} + ? "
-                       "WHERE {stock.warehouse_code} = ? AND {stock.inventory_code} = ?",
-                       Decimal("0.000001") * (i + 1), "02", "2001001")
+            tx.execute_sql("UPDATE {stock} SET {stock.quantity} = {stock.quantity} + ? "
+                           "WHERE {stock.warehouse_code} = ? AND {stock.inventory_code} = ?",
+                           Decimal("0.000001") * (i + 1), "02", "2001001")
 
     _run_threads(move, 10)
-    got = erp_db.scalar("SELECT {stock.quantity} AS q FROM {stock} WHERE {stock.warehouse_code} = ? "
-                        "AND {stock.inventory_code} = ?", "02", "2001001")
+    got = erp_db.scalar_sql("SELECT {stock.quantity} AS q FROM {stock} WHERE {stock.warehouse_code} = ? "
+                            "AND {stock.inventory_code} = ?", "02", "2001001")
     assert got == Decimal("3250.5") + Decimal("0.000055")

@@ -49,7 +49,7 @@ def _read_entity(db: Database, entity: str, names: list[str]) -> list[dict]:
                f"JOIN {{{e.parent}}} h ON {{{e.parent}.id:h}} = {{{entity}.header_id:t}}"
     else:
         sql += f" FROM {{{entity}}} t"
-    return db.all(sql)
+    return db.all_sql(sql)
 
 
 def _key(row: dict):
@@ -209,7 +209,7 @@ def test_check_erp_agrees_with_the_engine_about_letter_case(_alt_prepared_db, en
     try:
         entity = "warehouse" if variant == "table" else "customer"
         try:
-            other.all(f"SELECT {{{entity}.code}} AS code FROM {{{entity}}}")
+            other.all_sql(f"SELECT {{{entity}.code}} AS code FROM {{{entity}}}")
             query_works = True
         except BridgeError:
             query_works = False

@@ -25,11 +25,11 @@ def assert_safe_to_show(exc: BridgeError, *leaks: str) -> None:
 
 
 def _add_customer(tx, code, name="测试客户"):
-    tx.execute("INSERT INTO {customer} ({customer.code}, {customer.name}) VALUES (?, ?)", code, name)
+    tx.execute_sql("INSERT INTO {customer} ({customer.code}, {customer.name}) VALUES (?, ?)", code, name)
 
 
 def _add_review(tx, form_no, source_order_no):
-    return tx.insert(
+    return tx.insert_sql(
         "INSERT INTO {contract_review} ({contract_review.form_no}, {contract_review.customer_code}, "
         "{contract_review.form_date}, {contract_review.delivery_date}, {contract_review.source_order_no}, "
         "{contract_review.status}) VALUES (?, ?, ?, ?, ?, ?)",
@@ -44,7 +44,7 @@ def test_duplicate_primary_key_raises_unique_violation(erp_db):
         with erp_db.transaction() as tx:
             _add_customer(tx, "C001")
     assert_safe_to_show(caught.value, "C001", erp_db.mapping.table("customer"))
-    assert erp_db.scalar("SELECT COUNT(*) AS n FROM {customer} WHERE {customer.code} = ?", "C001") == 1
+    assert erp_db.scalar_sql("SELECT COUNT(*) AS n FROM {customer} WHERE {customer.code} = ?", "C001") == 1
 
 
 def test_duplicate_web_order_number_is_refused_by_the_form_table(erp_db):
@@ -55,41 +55,41 @@ def test_duplicate_web_order_number_is_refused_by_the_form_table(erp_db):
         with erp_db.transaction() as tx:
             _add_review(tx, "HT-T-2", "WEB-0001")
     assert_safe_to_show(caught.value, "WEB-0001")
-    assert erp_db.scalar("SELECT COUNT(*) AS n FROM {contract_review} WHERE {contract_review.source_order_no} = ?",
-                         "WEB-0001") == 1
+    assert erp_db.scalar_sql("SELECT COUNT(*) AS n FROM {contract_review} WHERE {contract_review.source_order_no} = ?",
+                             "WEB-0001") == 1
 
 
 def test_composite_key_in_the_erp(erp_db):
     """Current stock is keyed by (warehouse, item): the same item in another warehouse is fine."""
     with erp_db.transaction() as tx:
-        tx.execute("INSERT INTO {stock} ({stock.warehouse_code}, {stock.inventory_code}, {stock.quantity}) "
-                   "VALUES (?, ?, ?)", "03", "1001001", Decimal(5))
+        tx.execute_sql("INSERT INTO {stock} ({stock.warehouse_code}, {stock.inventory_code}, {stock.quantity}) "
+                       "VALUES (?, ?, ?)", "03", "1001001", Decimal(5))
     with pytest.raises(UniqueViolation) as caught:
         with erp_db.transaction() as tx:
-            tx.execute("INSERT INTO {stock} ({stock.warehouse_code}, {stock.inventory_code}, {stock.quantity}) "
-                       "VALUES (?, ?, ?)", "03", "1001001", Decimal(6))
+            tx.execute_sql("INSERT INTO {stock} ({stock.warehouse_code}, {stock.inventory_code}, {stock.quantity}) "
+                           "VALUES (?, ?, ?)", "03", "1001001", Decimal(6))
     assert_safe_to_show(caught.value, "1001001")
 
 
 def test_composite_unique_index_in_plugin_tables(db):
     with db.transaction() as tx:
-        doc = tx.insert("INSERT INTO scm_document (subject, created_at) VALUES (?, ?)", "光盘印刷规范", NOW)
-        tx.execute("INSERT INTO scm_document_target (document_id, customer_code, download_count) VALUES (?, ?, 0)",
-                   doc, "C001")
-        tx.execute("INSERT INTO scm_document_target (document_id, customer_code, download_count) VALUES (?, ?, 0)",
-                   doc, "C002")
+        doc = tx.insert_sql("INSERT INTO scm_document (subject, created_at) VALUES (?, ?)", "光盘印刷规范", NOW)
+        tx.execute_sql("INSERT INTO scm_document_target (document_id, customer_code, download_count) VALUES (?, ?, 0)",
+                       doc, "C001")
+        tx.execute_sql("INSERT INTO scm_document_target (document_id, customer_code, download_count) VALUES (?, ?, 0)",
+                       doc, "C002")
     with pytest.raises(UniqueViolation) as caught:
         with db.transaction() as tx:
-            tx.execute("INSERT INTO scm_document_target (document_id, customer_code, download_count) "
-                       "VALUES (?, ?, 0)", doc, "C001")
+            tx.execute_sql("INSERT INTO scm_document_target (document_id, customer_code, download_count) "
+                           "VALUES (?, ?, 0)", doc, "C001")
     assert_safe_to_show(caught.value, "scm_document_target", "C001")
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_document_target WHERE document_id = ?", doc) == 2
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_document_target WHERE document_id = ?", doc) == 2
 
 
 def test_update_onto_an_existing_key_raises_unique_violation(erp_db):
     with pytest.raises(UniqueViolation):
         with erp_db.transaction() as tx:
-            tx.execute("UPDATE {customer} SET {customer.code} = ? WHERE {customer.code} = ?", "C002", "C001")
+            tx.execute_sql("UPDATE {customer} SET {customer.code} = ? WHERE {customer.code} = ?", "C002", "C001")
 
 
 def test_work_continues_after_a_caught_unique_violation(erp_db):
@@ -99,8 +99,8 @@ def test_work_continues_after_a_caught_unique_violation(erp_db):
         with pytest.raises(UniqueViolation):
             _add_customer(tx, "C001")
         _add_customer(tx, "Z102")
-    codes = erp_db.all("SELECT {customer.code} AS code FROM {customer} WHERE {customer.code} LIKE ? "
-                       "ORDER BY {customer.code}", "Z1%")
+    codes = erp_db.all_sql("SELECT {customer.code} AS code FROM {customer} WHERE {customer.code} LIKE ? "
+                           "ORDER BY {customer.code}", "Z1%")
     assert codes == [{"code": "Z101"}, {"code": "Z102"}]
 
 
@@ -117,9 +117,9 @@ def test_missing_required_value_raises_integrity_violation(erp_db):
 def test_line_without_its_header_raises_integrity_violation(erp_db):
     with pytest.raises(IntegrityViolation) as caught:
         with erp_db.transaction() as tx:
-            tx.execute("INSERT INTO {contract_review_line} ({contract_review_line.header_id}, "
-                       "{contract_review_line.row_no}, {contract_review_line.inventory_code}, "
-                       "{contract_review_line.quantity}) VALUES (?, ?, ?, ?)", 987654, 1, "1001001", Decimal(1))
+            tx.execute_sql("INSERT INTO {contract_review_line} ({contract_review_line.header_id}, "
+                           "{contract_review_line.row_no}, {contract_review_line.inventory_code}, "
+                           "{contract_review_line.quantity}) VALUES (?, ?, ?, ?)", 987654, 1, "1001001", Decimal(1))
     assert not isinstance(caught.value, UniqueViolation)
     assert_safe_to_show(caught.value, erp_db.mapping.table("contract_review_line"))
 
@@ -127,9 +127,9 @@ def test_line_without_its_header_raises_integrity_violation(erp_db):
 def test_deleting_a_referenced_header_raises_integrity_violation(erp_db):
     with pytest.raises(IntegrityViolation) as caught:
         with erp_db.transaction() as tx:
-            tx.execute("DELETE FROM {contract_review}")
+            tx.execute_sql("DELETE FROM {contract_review}")
     assert not isinstance(caught.value, UniqueViolation)
-    assert erp_db.scalar("SELECT COUNT(*) AS n FROM {contract_review}") == 1
+    assert erp_db.scalar_sql("SELECT COUNT(*) AS n FROM {contract_review}") == 1
 
 
 # --- commit and rollback ----------------------------------------------------------------------
@@ -143,18 +143,18 @@ def test_exception_inside_transaction_leaves_nothing(erp_db):
     with pytest.raises(Boom) as caught:
         with erp_db.transaction() as tx:
             form_id = _add_review(tx, "HT-R-1", "WEB-R-1")
-            tx.execute("INSERT INTO {contract_review_line} ({contract_review_line.header_id}, "
-                       "{contract_review_line.row_no}, {contract_review_line.inventory_code}, "
-                       "{contract_review_line.quantity}) VALUES (?, ?, ?, ?)", form_id, 1, "1001001", Decimal(10))
-            tx.execute("UPDATE {customer} SET {customer.name} = ? WHERE {customer.code} = ?", "改名", "C001")
-            tx.execute("INSERT INTO scm_audit (at, actor, action) VALUES (?, ?, ?)", NOW, "rep1", "approve")
+            tx.execute_sql("INSERT INTO {contract_review_line} ({contract_review_line.header_id}, "
+                           "{contract_review_line.row_no}, {contract_review_line.inventory_code}, "
+                           "{contract_review_line.quantity}) VALUES (?, ?, ?, ?)", form_id, 1, "1001001", Decimal(10))
+            tx.execute_sql("UPDATE {customer} SET {customer.name} = ? WHERE {customer.code} = ?", "改名", "C001")
+            tx.execute_sql("INSERT INTO scm_audit (at, actor, action) VALUES (?, ?, ?)", NOW, "rep1", "approve")
             raise boom
     assert caught.value is boom  # the caller's exception, untouched
-    assert erp_db.scalar("SELECT COUNT(*) AS n FROM {contract_review} WHERE {contract_review.form_no} = ?",
-                         "HT-R-1") == 0
-    assert erp_db.scalar("SELECT COUNT(*) AS n FROM {contract_review_line}") == 2  # the seed's
+    assert erp_db.scalar_sql("SELECT COUNT(*) AS n FROM {contract_review} WHERE {contract_review.form_no} = ?",
+                             "HT-R-1") == 0
+    assert erp_db.scalar_sql("SELECT COUNT(*) AS n FROM {contract_review_line}") == 2  # the seed's
     assert erp_db.one("erp.customer_by_code", "C001")["name"] == "深圳华音文化传播有限公司"
-    assert erp_db.scalar("SELECT COUNT(*) AS n FROM scm_audit") == 0
+    assert erp_db.scalar_sql("SELECT COUNT(*) AS n FROM scm_audit") == 0
 
 
 def test_interrupt_inside_transaction_rolls_back(erp_db):
@@ -177,10 +177,10 @@ def test_failed_statement_rolls_back_the_whole_transaction(erp_db):
 def test_success_commits_and_another_connection_sees_it(erp_db, other_handle):
     with erp_db.transaction(write=True) as tx:
         _add_customer(tx, "Z501", "新客户")
-        tx.execute("INSERT INTO scm_audit (at, actor, action) VALUES (?, ?, ?)", NOW, "admin", "add customer")
+        tx.execute_sql("INSERT INTO scm_audit (at, actor, action) VALUES (?, ?, ?)", NOW, "admin", "add customer")
     other = other_handle(erp_db)
     assert other.one("erp.customer_by_code", "Z501")["name"] == "新客户"
-    assert other.scalar("SELECT COUNT(*) AS n FROM scm_audit WHERE action = ?", "add customer") == 1
+    assert other.scalar_sql("SELECT COUNT(*) AS n FROM scm_audit WHERE action = ?", "add customer") == 1
 
 
 def test_uncommitted_work_is_invisible_to_others(erp_db, other_handle):

@@ -3,10 +3,12 @@ them on a fresh database, and running it again changes nothing."""
 from __future__ import annotations
 
 import datetime as dt
+from types import ModuleType
 
 import pytest
 
 from scm_plugin.erp_bridge import migrations
+from scm_plugin.erp_bridge.schema import INT, Column, Table
 
 
 def _catalog(db) -> dict[str, set[str] | None]:
@@ -14,7 +16,7 @@ def _catalog(db) -> dict[str, set[str] | None]:
 
 
 def _version_rows(db) -> list[dict]:
-    return db.all("SELECT version, description, applied_at FROM scm_schema_version ORDER BY version")
+    return db.all_sql("SELECT version, description, applied_at FROM scm_schema_version ORDER BY version")
 
 
 class _Recorder:
@@ -68,14 +70,14 @@ def test_second_upgrade_applies_nothing_and_changes_nothing(make_database):
     db = make_database()
     migrations.upgrade(db)
     with db.transaction() as tx:  # data in the tables must survive a re-run too
-        tx.execute("INSERT INTO scm_lease (name, holder) VALUES (?, ?)", "alerts", "host-1")
+        tx.execute_sql("INSERT INTO scm_lease (name, holder) VALUES (?, ?)", "alerts", "host-1")
     catalog, versions = _catalog(db), _version_rows(db)
 
     assert migrations.upgrade(db) == []
 
     assert _catalog(db) == catalog
     assert _version_rows(db) == versions
-    assert db.all("SELECT name, holder FROM scm_lease") == [{"name": "alerts", "holder": "host-1"}]
+    assert db.all_sql("SELECT name, holder FROM scm_lease") == [{"name": "alerts", "holder": "host-1"}]
 
 
 @pytest.mark.parametrize("version", [m.VERSION for m in migrations.migration_modules()])
@@ -92,8 +94,8 @@ def test_upgrade_finishes_a_migration_that_stopped_before_recording_itself(make_
         with db.transaction() as tx:
             mod.upgrade(migrations.Ops(db, tx))
             if mod.VERSION < version:
-                tx.execute("INSERT INTO scm_schema_version (version, description, applied_at) VALUES (?, ?, ?)",
-                           mod.VERSION, mod.DESCRIPTION, dt.datetime(2026, 1, 1))
+                tx.execute_sql("INSERT INTO scm_schema_version (version, description, applied_at) VALUES (?, ?, ?)",
+                               mod.VERSION, mod.DESCRIPTION, dt.datetime(2026, 1, 1))
     assert migrations.current_version(db) == version - 1
 
     applied = migrations.upgrade(db)
@@ -109,10 +111,26 @@ def test_plugin_tables_live_beside_the_erp(db):
     assert migrations.current_version(db) == migrations.latest_version()
     assert all(cols is not None for cols in _catalog(db).values())
 
-def test_upgrade_applies_an_earlier_version_that_arrived_after_a_later_one(make_database):
+
+def _branch_migration(version: int, table: str) -> ModuleType:
+    """A migration as a branch adds it: one table of its own."""
+    mod = ModuleType(f"v{version:04d}_branch")
+    mod.VERSION, mod.DESCRIPTION = version, f"branch table {table}"
+    mod.TABLES = [Table(table, [Column("id", INT, nullable=False)], primary_key=("id",))]
+
+    def upgrade(ops):
+        ops.create_table(mod.TABLES[0])
+
+    mod.upgrade = upgrade
+    return mod
+
+
+def test_upgrade_applies_an_earlier_version_that_arrived_after_a_later_one(make_database, monkeypatch):
     """Two branches each add a migration; the development database got the later number
     first. The earlier one must still be applied, once."""
-    mods = migrations.migration_modules()
+    # Two stand-in later versions: the squashed history has only the initial one.
+    mods = [*migrations.migration_modules(), _branch_migration(2, "scm_branch_a"), _branch_migration(3, "scm_branch_b")]
+    monkeypatch.setattr(migrations, "migration_modules", lambda: mods)
     skipped = mods[-2]
     db = make_database()
     with db.transaction() as tx:
@@ -122,8 +140,8 @@ def test_upgrade_applies_an_earlier_version_that_arrived_after_a_later_one(make_
             continue
         with db.transaction() as tx:
             mod.upgrade(migrations.Ops(db, tx))
-            tx.execute("INSERT INTO scm_schema_version (version, description, applied_at) VALUES (?, ?, ?)",
-                       mod.VERSION, mod.DESCRIPTION, dt.datetime(2026, 1, 1))
+            tx.execute_sql("INSERT INTO scm_schema_version (version, description, applied_at) VALUES (?, ?, ?)",
+                           mod.VERSION, mod.DESCRIPTION, dt.datetime(2026, 1, 1))
     missing = [t.name for t in getattr(skipped, "TABLES", []) if db.catalog_columns(t.name) is None]
 
     applied = migrations.upgrade(db)

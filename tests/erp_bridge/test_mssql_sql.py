@@ -4,9 +4,10 @@ SQL Server has no server here, so this is its only check: each statement — eve
 query in the registry (new ``.sql`` files are picked up by themselves), the DDL of the
 reference ERP schema under both mappings and of every migration, the statements the
 bridge builds itself (seed inserts, migration bookkeeping, connection setup, new-row
-ids, paging, the write lock) — must parse as T-SQL and use nothing SQL Server 2012+
-lacks. sqlglot is lenient (it accepts ``LIMIT`` under tsql), so the construct check is
-a token scan of our own, outside string literals, comments and quoted identifiers.
+ids, paging, the write lock), every builder of ``dynamic.py`` in each of its shapes —
+must parse as T-SQL and use nothing SQL Server 2012+ lacks. sqlglot is lenient (it
+accepts ``LIMIT`` under tsql), so the construct check is a token scan of our own,
+outside string literals, comments and quoted identifiers.
 
 The other three dialects run for real in the rest of the suite; parsing them here too
 catches template mistakes in queries no test has executed yet.
@@ -14,6 +15,8 @@ catches template mistakes in queries no test has executed yet.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import inspect
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -24,9 +27,11 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
-from scm_plugin.erp_bridge import Database, Mapping, erp_schema, migrations
+from scm_plugin.erp_bridge import Database, Mapping, dynamic, erp_schema, migrations
 from scm_plugin.erp_bridge.dialects import get_dialect
+from scm_plugin.erp_bridge.model import ENTITIES
 from scm_plugin.erp_bridge.queries import QueryRegistry
+from scm_plugin.erp_bridge.repos.scope import Scope
 
 ALT_MAPPING_PATH = Path(__file__).with_name("alt_mapping.toml")
 
@@ -249,8 +254,8 @@ def bridge_statements(dialect_name: str) -> tuple[tuple[str, str], ...]:
         migrations.current_version(db)
         take("migrations.current_version")
         with db.transaction(write=True) as tx:
-            tx.execute("UPDATE {stock} SET {stock.quantity} = {stock.quantity} + ? WHERE {stock.inventory_code} = ?",
-                       1, "x")
+            tx.execute_sql("UPDATE {stock} SET {stock.quantity} = {stock.quantity} + ? WHERE {stock.inventory_code} = ?",
+                           1, "x")
         take("write transaction")
         for table in erp_schema.reference_tables(db):
             out.append((f"{mname}:drop_table", dialect.drop_table(table.name)))
@@ -349,3 +354,117 @@ def test_no_key_or_index_on_a_text_column():
     keyed = _keyed_columns()
     assert len(keyed) > 30
     assert [k for k in keyed if k[2] == "text"] == []
+
+
+# --- statements built at run time (dynamic.py) ---------------------------------------------------
+
+_SCOPES = [Scope("grants", user_id=3), Scope("grants", user_id=3, all_customers=True),
+           Scope("grants", user_id=3, all_customers=False), Scope("customer", user_id=4, customer_code="C001"),
+           Scope.nothing()]
+_AT = dt.datetime(2026, 5, 1, 8, 0)
+
+
+def _orders(scope: Scope, given: bool) -> tuple[list[str], list]:
+    keys = ("kind", "status", "customer_code", "order_no", "contract_no", "customer_part_no", "inventory_code")
+    filters = {k: ("sales" if k == "kind" else "pending" if k == "status" else "X1") if given else None
+               for k in keys}
+    return dynamic.order_filter(scope, **filters, date_from=_AT if given else None, date_to=_AT if given else None)
+
+
+def _built(mapping: Mapping, dialect) -> list[tuple[str, dynamic.Statement]]:
+    """(builder, statement) of every builder in dynamic.py in each of its shapes: every
+    scope, all optional filters and none, each sort and both directions."""
+    out: list[tuple[str, dynamic.Statement]] = []
+
+    def add(name: str, *statements: dynamic.Statement) -> None:
+        out.extend((name, st) for st in statements)
+
+    def sorts(allowed: dict[str, str]):
+        """Each sort once, and the first one in both directions."""
+        return [(sort, True) for sort in allowed] + [(next(iter(allowed)), False)]
+
+    codes, ids = ["1001001", "1001002", "1001003"], [1, 2, 3]
+    for scope in _SCOPES:
+        add("customers_in_scope", dynamic.customers_in_scope(scope))
+        add("pending_counts", dynamic.pending_counts(scope))
+        add("customer_prefs", dynamic.customer_prefs(scope))
+        add("open_alarm_count", dynamic.open_alarm_count(scope))
+        add("customer_stock_of_items", dynamic.customer_stock_of_items(scope, codes))
+        add("feedback_status_counts", dynamic.feedback_status_counts(scope))
+        add("document_targets_in_scope", dynamic.document_targets_in_scope(scope, 5))
+        add("document_targets_outside", dynamic.document_targets_outside(scope, 5))
+        add("document_targets", dynamic.document_targets(scope, ids))
+        add("sms_batch_visible", dynamic.sms_batch_visible(scope, 3, 9))
+        for given in (False, True):
+            where, params = _orders(scope, given)
+            for sort, descending in sorts(dynamic.ORDER_SORTS):
+                add("order_search", *dynamic.order_search(where, params, placed_after=_AT if given else None,
+                                                          sort=sort, descending=descending))
+            for sort, descending in sorts(dynamic.POLICY_SEARCH_SORTS):
+                add("policy_search", *dynamic.policy_search(where, params, policy_state=None, sort=sort,
+                                                            descending=descending))
+            for state in ("alarm", "active", "none"):
+                add("policy_search", *dynamic.policy_search(where, params, policy_state=state, sort="placed_at",
+                                                            descending=True))
+            for sort, descending in sorts(dynamic.ALARM_SORTS):
+                add("alarm_list", *dynamic.alarm_list(
+                    scope, status="open" if given else None, level="alarm" if given else None,
+                    kind="sales" if given else None, customer_code="C001" if given else None,
+                    order_no="S1" if given else None, sort=sort, descending=descending))
+            for sort, descending in sorts(dynamic.FEEDBACK_SORTS):
+                add("feedback_search", *dynamic.feedback_search(
+                    scope, public_only=given, fb_type="complaint" if given else None, status="new" if given else None,
+                    customer_code="C001" if given else None, date_from=_AT if given else None,
+                    date_to=_AT if given else None, sort=sort, descending=descending))
+            for state, (sort, descending) in [(None, s) for s in sorts(dynamic.DOCUMENT_SORTS)] + [
+                    ("current", ("created_at", True)), ("expired", ("created_at", True))]:
+                add("document_search", *dynamic.document_search(
+                    scope, now=_AT, customer_code="C001" if given else None, state=state,
+                    date_from=_AT if given else None, date_to=_AT if given else None, sort=sort,
+                    descending=descending))
+            add("outbox_listing", *dynamic.outbox_listing(scope, "pending" if given else None))
+            add("sms_batches", *dynamic.sms_batches(scope, 3, source="manual" if given else None,
+                                                    created_after=_AT if given else None,
+                                                    created_before=_AT if given else None))
+            add("sms_contacts", dynamic.sms_contacts(scope, search="50%_!" if given else None,
+                                                     customer_code="C001" if given else None))
+    add("checkpoint_details", dynamic.checkpoint_details(ids))
+    add("mark_met", dynamic.mark_met(ids, _AT))
+    add("stock_of_items", dynamic.stock_of_items(codes))
+    add("supplier_stock_of_items", dynamic.supplier_stock_of_items(codes))
+    add("suppliers_by_code", dynamic.suppliers_by_code(codes))
+    add("items_by_code", dynamic.items_by_code(codes))
+    add("supplier_figures", dynamic.supplier_figures(codes))
+    add("sms_status_counts", dynamic.sms_status_counts(ids))
+    for entity in ENTITIES:
+        values = dict.fromkeys(ENTITIES[entity].fields, 1)
+        add("insert_mapped", dynamic.insert_mapped(mapping, dialect, entity, values))
+    return out
+
+
+def _builders() -> set[str]:
+    """The public functions of dynamic.py that return a whole statement."""
+    return {name for name, fn in inspect.getmembers(dynamic, inspect.isfunction)
+            if fn.__module__ == dynamic.__name__ and not name.startswith("_")
+            and "Statement" in str(fn.__annotations__.get("return"))}
+
+
+@pytest.mark.parametrize("dialect_name", sorted(SQLGLOT))
+@pytest.mark.parametrize("mapping_name", ["reference", "alt"])
+def test_statements_built_at_run_time(mapping_name, dialect_name):
+    """Every builder, every shape: one ``?`` per parameter, and the rendered statement (and
+    its paged form) parses for the dialect; for SQL Server, nothing 2012+ lacks."""
+    mapping, dialect = _mappings()[mapping_name], get_dialect(dialect_name)
+    bound = REGISTRY.bind(dialect, mapping)
+    built = _built(mapping, dialect)
+    assert {name for name, _ in built} == _builders()  # a new builder gets its shapes above
+    failures = []
+    for name, statement in built:
+        sql = bound.render(statement.sql)
+        if sql.count("?") != len(statement.params):
+            failures.append(f"{name}: {sql.count('?')} marks, {len(statement.params)} parameters\n    {sql}")
+        forms = [sql]
+        if re.match(r"\s*SELECT\b", sql, re.I) and re.search(r"\bORDER\s+BY\b", sql, re.I):
+            forms.append(dialect.paginate(sql, 20, 40)[0])
+        failures += [f"{name}: {problem}\n    {form}" for form in forms for problem in _problems(dialect_name, form)]
+    assert failures == [], "\n".join(failures)

@@ -37,11 +37,11 @@ def _pooled_session(db, server) -> int:
 
 
 def _add_audit(tx, action: str) -> None:
-    tx.execute("INSERT INTO scm_audit (at, actor, action) VALUES (?, ?, ?)", NOW, "rep1", action)
+    tx.execute_sql("INSERT INTO scm_audit (at, actor, action) VALUES (?, ?, ?)", NOW, "rep1", action)
 
 
 def _audits(db, action: str) -> int:
-    return db.scalar("SELECT COUNT(*) AS n FROM scm_audit WHERE action = ?", action)
+    return db.scalar_sql("SELECT COUNT(*) AS n FROM scm_audit WHERE action = ?", action)
 
 
 # --- the server ends our session --------------------------------------------------------------
@@ -59,7 +59,7 @@ def test_read_on_a_killed_pooled_connection_is_retried(db, server, caplog):
 
 def test_read_without_parameters_on_a_killed_connection_is_retried(db, server):
     server.end_session(_pooled_session(db, server))
-    assert db.scalar("SELECT COUNT(*) AS n FROM {customer}") == 5
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM {customer}") == 5
 
 
 @pytest.mark.parametrize("write", [False, True], ids=["tx", "write-tx"])

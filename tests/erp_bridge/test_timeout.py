@@ -35,11 +35,11 @@ def test_long_statement_raises_statement_timeout(engine, db, engine_db):
     try:
         started = time.monotonic()
         with pytest.raises(StatementTimeout) as caught:
-            fast.scalar(LONG_STATEMENT[engine])
+            fast.scalar_sql(LONG_STATEMENT[engine])
         elapsed = time.monotonic() - started
         assert 0.8 < elapsed < 2.5, elapsed
         assert caught.value.sqlstate == {"postgresql": "57014", "mariadb": "HY018"}[engine]
-        assert fast.scalar("SELECT COUNT(*) AS n FROM {customer}") == 5  # still usable
+        assert fast.scalar_sql("SELECT COUNT(*) AS n FROM {customer}") == 5  # still usable
     finally:
         fast.dispose()
 
@@ -49,21 +49,21 @@ def test_writer_blocked_by_another_writer_times_out(erp_db, other_handle):
     longer than our timeout: we get StatementTimeout within about that timeout."""
     fast = other_handle(erp_db, statement_timeout=1)
     with erp_db.transaction(write=True) as holder:
-        holder.scalar("SELECT {customer.name} AS name FROM {customer}{:lock} WHERE {customer.code} = ?{:for_update}",
-                      "C001")
-        holder.execute("UPDATE {customer} SET {customer.short_name} = ? WHERE {customer.code} = ?", "持有者", "C001")
+        holder.scalar_sql("SELECT {customer.name} AS name FROM {customer}{:lock} WHERE {customer.code} = ?{:for_update}",
+                          "C001")
+        holder.execute_sql("UPDATE {customer} SET {customer.short_name} = ? WHERE {customer.code} = ?", "持有者", "C001")
         started = time.monotonic()
         with pytest.raises(StatementTimeout) as caught:
             with fast.transaction(write=True) as tx:
-                tx.execute("UPDATE {customer} SET {customer.short_name} = ? WHERE {customer.code} = ?",
-                           "等待者", "C001")
+                tx.execute_sql("UPDATE {customer} SET {customer.short_name} = ? WHERE {customer.code} = ?",
+                               "等待者", "C001")
         elapsed = time.monotonic() - started
     assert caught.value.sqlstate
     assert 0.4 < elapsed < 1.8, elapsed
     assert erp_db.one("erp.customer_by_code", "C001")["short_name"] == "持有者"
     # Once the lock is gone the same handle writes normally.
     with fast.transaction(write=True) as tx:
-        tx.execute("UPDATE {customer} SET {customer.short_name} = ? WHERE {customer.code} = ?", "等待者", "C001")
+        tx.execute_sql("UPDATE {customer} SET {customer.short_name} = ? WHERE {customer.code} = ?", "等待者", "C001")
     assert erp_db.one("erp.customer_by_code", "C001")["short_name"] == "等待者"
 
 
@@ -71,7 +71,7 @@ def test_reader_is_not_blocked_by_a_writer(erp_db, other_handle):
     """Readers never wait for writers (SQLite: WAL mode), so pages stay responsive."""
     fast = other_handle(erp_db, statement_timeout=1)
     with erp_db.transaction(write=True) as holder:
-        holder.execute("UPDATE {customer} SET {customer.short_name} = ? WHERE {customer.code} = ?", "未提交", "C001")
+        holder.execute_sql("UPDATE {customer} SET {customer.short_name} = ? WHERE {customer.code} = ?", "未提交", "C001")
         started = time.monotonic()
         row = fast.one("erp.customer_by_code", "C001")
         assert time.monotonic() - started < 0.5

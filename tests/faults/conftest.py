@@ -23,8 +23,8 @@ from scm_plugin.outbox import relay
 def make_due(db) -> None:
     """End every back-off, as if the retry time had come."""
     with db.transaction() as tx:
-        tx.execute("UPDATE scm_outbox SET next_attempt_at = ? WHERE status = 'pending'",
-                   utcnow() - dt.timedelta(seconds=1))
+        tx.execute_sql("UPDATE scm_outbox SET next_attempt_at = ? WHERE status = 'pending'",
+                       utcnow() - dt.timedelta(seconds=1))
 
 
 def relay_once(app, db=None, due: bool = False) -> dict:

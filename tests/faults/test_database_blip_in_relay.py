@@ -48,11 +48,11 @@ def test_a_database_blip_after_sending_does_not_send_twice(outage_app, db, monke
         app.scm_outage_end()
     assert len(timers) == 2, "the blips never happened"
     assert counts == {"sent": 4, "retry": 0, "failed": 0}
-    rows = db.all("SELECT id, status FROM scm_outbox")
+    rows = db.all_sql("SELECT id, status FROM scm_outbox")
     assert {r["status"] for r in rows} == {"sent"}
     # Whatever a reclaim would find later: nothing is left to send again.
     with db.transaction() as tx:
-        tx.execute("UPDATE scm_outbox SET claimed_at = ?", utcnow() - dt.timedelta(hours=1))
+        tx.execute_sql("UPDATE scm_outbox SET claimed_at = ?", utcnow() - dt.timedelta(hours=1))
     assert relay_once(app, db, due=True) == {"sent": 0, "retry": 0, "failed": 0}
     assert sorted(calls) == sorted(r["id"] for r in rows) and set(calls.values()) == {1}, calls
-    assert {m["status"] for m in db.all("SELECT status FROM scm_sms_message")} == {"sent"}
+    assert {m["status"] for m in db.all_sql("SELECT status FROM scm_sms_message")} == {"sent"}

@@ -21,7 +21,7 @@ TRACE_WORDS = ("Traceback", "pyodbc", "SQLSTATE", "SELECT ", "INSERT ", "Interna
 
 
 def _count(db, sql, *params) -> int:
-    return int(db.scalar(sql, *params) or 0)
+    return int(db.scalar_sql(sql, *params) or 0)
 
 
 def _orders(db, remarks) -> int:
@@ -125,7 +125,7 @@ def test_rep_approves_on_the_page_during_an_outage_and_once_it_is_back(outage_ap
     _assert_clear_page(rep.form(url))
     app.scm_outage_end()
     assert _erp_forms(db) == forms_before
-    assert db.scalar("SELECT status FROM scm_order WHERE order_no = ?", order_no) == "pending"
+    assert db.scalar_sql("SELECT status FROM scm_order WHERE order_no = ?", order_no) == "pending"
 
     resp = rep.form(url)
     assert resp.status_code == 303
@@ -157,7 +157,7 @@ def test_cut_in_the_middle_of_an_approval_writes_nothing_and_the_retry_writes_on
     _assert_clear_json(resp)
     app.scm_outage_end()
     assert _erp_forms(db) == forms_before                            # rolled back with the order's state
-    assert db.scalar("SELECT status FROM scm_order WHERE order_no = ?", order_no) == "pending"
+    assert db.scalar_sql("SELECT status FROM scm_order WHERE order_no = ?", order_no) == "pending"
     resp = client.api("POST", f"/orders/{order_no}/approve", token=kit.token("rep1"))
     assert resp.status_code == 200, resp.get_data(as_text=True)
     assert _erp_forms(db) == forms_before + 1
@@ -185,7 +185,7 @@ def test_cut_after_the_approval_committed_the_retry_gets_the_same_erp_form(outag
     _assert_clear_json(client.api("POST", f"/orders/{order_no}/approve", token=kit.token("rep1")))
     app.scm_outage_end()
     assert _erp_forms(db) == forms_before + 1
-    first_form = db.scalar("SELECT erp_form_no FROM scm_order WHERE order_no = ?", order_no)
+    first_form = db.scalar_sql("SELECT erp_form_no FROM scm_order WHERE order_no = ?", order_no)
     for _ in range(2):                                               # the rep retries, twice
         resp = client.api("POST", f"/orders/{order_no}/approve", token=kit.token("rep1"))
         assert resp.status_code == 200 and resp.json["erp_form_no"] == first_form, resp.get_data(as_text=True)
@@ -214,7 +214,7 @@ def test_checker_and_scheduler_lease_recover_after_the_outage(outage_app, db, mo
     alarms = kit.alarms(order["order_no"])
     assert len(alarms) == 1 and len(kit.sms_of_alarm(alarms[0]["id"])) == 1
     assert run_job(app, jobs_of(app)["outbox"]) is True
-    lease = db.one("SELECT holder, expires_at FROM scm_lease WHERE name = ?", f"job:{jobs.JOB_NAME}")
+    lease = db.one_sql("SELECT holder, expires_at FROM scm_lease WHERE name = ?", f"job:{jobs.JOB_NAME}")
     assert lease["holder"] is None and lease["expires_at"] is None  # released: another host may run it
 
 

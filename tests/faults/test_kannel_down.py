@@ -94,8 +94,8 @@ def test_kannel_took_it_but_the_answer_was_lost_is_not_sent_twice(kit, app, db, 
     if reports:
         # The retry waits for the report far longer than the back-off's 30 s: Kannel
         # reports only once its SMSC has the message (one reconnecting must not mean two).
-        next_at = db.scalar("SELECT next_attempt_at FROM scm_outbox WHERE channel = 'sms' AND recipient = ?",
-                            "13800138000")
+        next_at = db.scalar_sql("SELECT next_attempt_at FROM scm_outbox WHERE channel = 'sms' AND recipient = ?",
+                                "13800138000")
         assert next_at >= utcnow() + dt.timedelta(minutes=29), next_at
         # The delivery report names the message: it settles the doubt, no resend.
         assert wait_until(lambda: _messages(kit, batch)[0]["status"] == "delivered", timeout=20), \

@@ -32,7 +32,7 @@ def _received(smtp) -> collections.Counter:
 
 def _expected(db) -> collections.Counter:
     return collections.Counter((r["recipient"], r["subject"])
-                               for r in db.all("SELECT recipient, subject FROM scm_outbox WHERE channel = 'mail'"))
+                               for r in db.all_sql("SELECT recipient, subject FROM scm_outbox WHERE channel = 'mail'"))
 
 
 def test_reject_and_reply_while_the_mail_server_is_down_each_mail_arrives_once(app, db, smtp_back, make_order,
@@ -57,8 +57,8 @@ def test_reject_and_reply_while_the_mail_server_is_down_each_mail_arrives_once(a
 
     # The relay runs while the server is down: nothing sent, nothing given up, retried later.
     assert relay_once(app) == {"sent": 0, "retry": 2, "failed": 0}
-    rows = db.all("SELECT recipient, status, attempts, next_attempt_at, last_error FROM scm_outbox "
-                  "WHERE status <> 'sent'")
+    rows = db.all_sql("SELECT recipient, status, attempts, next_attempt_at, last_error FROM scm_outbox "
+                      "WHERE status <> 'sent'")
     assert sorted(r["recipient"] for r in rows) == ["cust1@example.test"] * 2
     assert all(r["status"] == "pending" and r["attempts"] == 1 and r["next_attempt_at"] > utcnow()
                - dt.timedelta(seconds=1) and "unreachable" in r["last_error"] for r in rows), rows
@@ -98,7 +98,7 @@ def test_relay_interrupted_mid_batch_sends_the_rest_later_without_doubling(app, 
 
     assert relay_once(app) == {"sent": 1, "retry": 5, "failed": 0}
     assert len(smtp.messages) == 1
-    statuses = collections.Counter(r["status"] for r in db.all("SELECT status FROM scm_outbox"))
+    statuses = collections.Counter(r["status"] for r in db.all_sql("SELECT status FROM scm_outbox"))
     assert statuses == {"sent": 1, "pending": 5}
     smtp.start()
     assert relay_once(app, db, due=True) == {"sent": 5, "retry": 0, "failed": 0}
@@ -123,7 +123,7 @@ def test_a_long_mail_outage_is_waited_out_not_given_up(app, db, smtp_back, make_
     waited = dt.timedelta(0)
     for _ in range(200):                          # bounded: far more than any sane retry count
         counts = relay_once(app, db, due=True)
-        rows = db.all("SELECT status, next_attempt_at FROM scm_outbox ORDER BY id")
+        rows = db.all_sql("SELECT status, next_attempt_at FROM scm_outbox ORDER BY id")
         if all(r["status"] == "failed" for r in rows):
             break
         assert counts["sent"] == 0 and counts["retry"] == len(rows)

@@ -35,7 +35,7 @@ def _together(n, fn):
 
 
 def _erp_forms(db) -> int:
-    return int(db.scalar("SELECT COUNT(*) AS n FROM {contract_review}") or 0)
+    return int(db.scalar_sql("SELECT COUNT(*) AS n FROM {contract_review}") or 0)
 
 
 def test_two_approvals_as_the_database_comes_back_make_one_erp_form(outage_app, db):
@@ -65,7 +65,7 @@ def test_two_approvals_as_the_database_comes_back_make_one_erp_form(outage_app, 
     assert [r.status_code for r in results[3:]] == [200, 200], [r.get_data(as_text=True) for r in results[3:]]
     assert len({r.json["erp_form_no"] for r in results[3:]}) == 1
     assert _erp_forms(db) == forms_before + 1
-    assert db.scalar("SELECT erp_form_no FROM scm_order WHERE order_no = ?", order_no) == results[3].json["erp_form_no"]
+    assert db.scalar_sql("SELECT erp_form_no FROM scm_order WHERE order_no = ?", order_no) == results[3].json["erp_form_no"]
 
 
 def test_the_same_portal_form_and_api_call_sent_twice_at_once_after_the_outage(outage_app, db):
@@ -101,4 +101,4 @@ def test_the_same_portal_form_and_api_call_sent_twice_at_once_after_the_outage(o
     assert {r.status_code for r in results[2:]} <= {200, 201}, [r.get_data(as_text=True) for r in results[2:]]
     assert results[2].json["order_no"] == results[3].json["order_no"]
     for text in (remarks, api_remarks):
-        assert db.scalar("SELECT COUNT(*) AS n FROM scm_order WHERE remarks = ?", text) == 1, text
+        assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_order WHERE remarks = ?", text) == 1, text

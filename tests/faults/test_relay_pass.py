@@ -38,7 +38,7 @@ def test_a_hung_mail_server_costs_one_timeout_per_pass_and_the_sms_still_goes(ap
     elapsed = time.monotonic() - started
     assert counts == {"sent": 1, "retry": 8, "failed": 0}             # the SMS went, the mails wait
     assert elapsed < 4, f"one pass took {elapsed:.1f} s for 8 mails to a hung server"
-    rows = db.all("SELECT channel, status, last_error FROM scm_outbox ORDER BY id")
+    rows = db.all_sql("SELECT channel, status, last_error FROM scm_outbox ORDER BY id")
     assert collections.Counter((r["channel"], r["status"]) for r in rows) == {("mail", "pending"): 8,
                                                                                 ("sms", "sent"): 1}
     assert all(r["last_error"] for r in rows if r["channel"] == "mail")

@@ -23,10 +23,10 @@ def test_customer_files_a_complaint_for_their_own_company(api, db):
     assert fb["subject"] == "第 3 批盘面划伤" and fb["body"] == "批号 HY-0315"
     assert fb["customer_code"] == "C001" and fb["customer_name"] == "深圳华音文化传播有限公司"
     assert fb["replies"] == [] and fb["attachments"] == []
-    audit = db.all("SELECT actor, action, object_id, customer_code FROM scm_audit WHERE object_type = 'feedback'")
+    audit = db.all_sql("SELECT actor, action, object_id, customer_code FROM scm_audit WHERE object_type = 'feedback'")
     assert audit == [{"actor": "cust1", "action": "feedback.create", "object_id": str(fb["id"]), "customer_code": "C001"}]
     # the reps granted C001 are told (rep1 and the admin with "*"), through the outbox
-    mails = db.all("SELECT recipient, subject FROM scm_outbox ORDER BY recipient")
+    mails = db.all_sql("SELECT recipient, subject FROM scm_outbox ORDER BY recipient")
     assert [m["recipient"] for m in mails] == ["admin@example.test", "rep1@example.test"]
     assert all("第 3 批盘面划伤" in m["subject"] for m in mails)
 
@@ -45,8 +45,8 @@ def test_bad_feedback_is_refused_and_nothing_saved(api, db, payload, field):
     resp = api("cust1", "POST", "/feedback", json=payload)
     assert resp.status_code == 400, resp.json
     assert resp.json["error"] == "invalid_input" and resp.json["fields"][field]
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_feedback") == 0
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_outbox") == 0
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_feedback") == 0
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_outbox") == 0
 
 
 def test_only_customers_file_and_only_reps_reply(api, file_feedback):
@@ -101,7 +101,7 @@ def test_reply_with_files_reaches_the_customer(api, file_feedback, reply, db):
     listed = api("cust1", "GET", "/feedback").json["items"][0]
     assert listed["reply_count"] == 1 and listed["status"] == "replied"
     # the reply is in the audit trail
-    actions = [a["action"] for a in db.all("SELECT action FROM scm_audit WHERE object_type = 'feedback' ORDER BY id")]
+    actions = [a["action"] for a in db.all_sql("SELECT action FROM scm_audit WHERE object_type = 'feedback' ORDER BY id")]
     assert actions == ["feedback.create", "feedback.reply"]
 
 
@@ -137,7 +137,7 @@ def test_internal_notes_never_reach_the_customer(api, file_feedback, reply, db, 
     assert [r["internal"] for r in staff["replies"]] == [True]
     assert api("rep1", "GET", f"/feedback/{fb['id']}/attachments/{att}").status_code == 200
     # no mail to the customer for a note
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_outbox WHERE recipient = 'cust1@example.test'") == 0
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_outbox WHERE recipient = 'cust1@example.test'") == 0
 
 
 @pytest.mark.parametrize("payload, field", [
@@ -150,7 +150,7 @@ def test_bad_reply_is_refused(api, file_feedback, db, payload, field):
     fb = file_feedback()
     resp = api("rep1", "POST", f"/feedback/{fb['id']}/replies", json=payload)
     assert resp.status_code == 400 and resp.json["fields"][field]
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_feedback_reply") == 0
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_feedback_reply") == 0
 
 
 def test_close_and_reopen(api, file_feedback, reply, db, login):
@@ -163,7 +163,7 @@ def test_close_and_reopen(api, file_feedback, reply, db, login):
     assert refused.status_code == 409 and refused.json["error"] == "feedback_closed"
     more = api("cust1", "POST", f"/feedback/{fb['id']}/attachments", data={"file": (io.BytesIO(PDF), "晚了.pdf")})
     assert more.status_code == 409
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_feedback_reply") == 0
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_feedback_reply") == 0
     assert api("cust1", "GET", "/feedback?status=closed").json["total"] == 1
     # reopened on the page: back to "new" (no reply yet), and it can be answered again
     rep = login("rep1")
@@ -171,7 +171,7 @@ def test_close_and_reopen(api, file_feedback, reply, db, login):
     assert api("rep1", "GET", f"/feedback/{fb['id']}").json["status"] == "new"
     reply(fb["id"])
     assert api("cust1", "GET", f"/feedback/{fb['id']}").json["status"] == "replied"
-    actions = [a["action"] for a in db.all("SELECT action FROM scm_audit WHERE object_type = 'feedback' ORDER BY id")]
+    actions = [a["action"] for a in db.all_sql("SELECT action FROM scm_audit WHERE object_type = 'feedback' ORDER BY id")]
     assert actions == ["feedback.create", "feedback.close", "feedback.reopen", "feedback.reply"]
 
 
@@ -193,11 +193,11 @@ def test_delete_hides_everywhere_and_keeps_an_audit_entry(api, file_feedback, re
     assert "第 3 批光盘盘面划伤" not in customer.get("/scm/feedback/portal/").get_data(as_text=True)
     assert login("rep1").get(f"/scm/feedback/{fb['id']}").status_code == 404
     # kept for audit: the row, its replies and files, and who deleted it
-    row = db.one("SELECT subject, deleted_at, deleted_by FROM scm_feedback WHERE id = ?", fb["id"])
+    row = db.one_sql("SELECT subject, deleted_at, deleted_by FROM scm_feedback WHERE id = ?", fb["id"])
     assert row["subject"] == "第 3 批光盘盘面划伤" and row["deleted_at"] is not None and row["deleted_by"]
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_feedback_reply WHERE feedback_id = ?", fb["id"]) == 1
-    entry = db.one("SELECT actor, detail, customer_code FROM scm_audit WHERE action = 'feedback.delete' "
-                   "AND object_id = ?", str(fb["id"]))
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_feedback_reply WHERE feedback_id = ?", fb["id"]) == 1
+    entry = db.one_sql("SELECT actor, detail, customer_code FROM scm_audit WHERE action = 'feedback.delete' "
+                       "AND object_id = ?", str(fb["id"]))
     assert entry["actor"] == "rep1" and entry["customer_code"] == "C001" and "第 3 批光盘盘面划伤" in entry["detail"]
     # deleting again: it is gone
     assert api("rep1", "DELETE", f"/feedback/{fb['id']}").status_code == 404
@@ -213,8 +213,8 @@ def test_list_filters_and_sort_allow_list(api, file_feedback, reply, db):
     assert sorted(ids(api("rep1", "GET", "/feedback?customer_code=C001"))) == sorted([complaint["id"], suggestion["id"]])
     assert ids(api("rep1", "GET", "/feedback?customer_code=C002")) == []
     with db.transaction() as tx:
-        tx.execute("UPDATE scm_feedback SET created_at = ? WHERE id = ?",
-                   __import__("datetime").datetime(2025, 3, 1, 2, 0), complaint["id"])
+        tx.execute_sql("UPDATE scm_feedback SET created_at = ? WHERE id = ?",
+                       __import__("datetime").datetime(2025, 3, 1, 2, 0), complaint["id"])
     assert ids(api("rep1", "GET", "/feedback?date_from=2025-03-01&date_to=2025-03-01")) == [complaint["id"]]
     assert ids(api("rep1", "GET", "/feedback?date_to=2025-02-28")) == []
     assert ids(api("rep1", "GET", "/feedback?sort=subject&dir=asc"))[0] in (complaint["id"], suggestion["id"])

@@ -37,7 +37,7 @@ def test_customer_files_a_complaint_with_a_chinese_file(login, db):
     assert "%E7%A0%B4%E6%8D%9F" in got.headers["Content-Disposition"]
     listing = client.get("/scm/feedback/portal/").get_data(as_text=True)
     assert "包装破损" in listing and "scm-badge-fb-new" in listing
-    row = db.one("SELECT customer_code, fb_type, status FROM scm_feedback")
+    row = db.one_sql("SELECT customer_code, fb_type, status FROM scm_feedback")
     assert row == {"customer_code": "C001", "fb_type": "complaint", "status": "new"}
 
 
@@ -49,23 +49,23 @@ def test_refused_form_keeps_the_text_and_the_files(login, db):
     assert "This field is required." in html
     assert "保留这段说明" in html and "规格书.pdf" in html
     draft = re.search(r'name="draft_ids" value="(\d+)"', html).group(1)
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_feedback") == 0
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_feedback") == 0
     data = {"type": "complaint", "subject": "补上主题", "body": "保留这段说明", "draft_ids": draft,
             "csrf_token": client.csrf()}
     ok = client.post("/scm/feedback/portal/new", data=data)
     assert ok.status_code == 303
     page = client.get(ok.headers["Location"]).get_data(as_text=True)
     assert "规格书.pdf" in page
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_attachment WHERE owner_type = 'feedback'") == 1
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_attachment WHERE owner_type = 'feedback'") == 1
     # someone else's draft cannot be adopted
     other = login("cust3")
     _file(other, files=[(PDF, "别人的.pdf")], subject="")
-    foreign = db.scalar("SELECT MAX(id) AS n FROM scm_attachment WHERE owner_type = 'draft'")
+    foreign = db.scalar_sql("SELECT MAX(id) AS n FROM scm_attachment WHERE owner_type = 'draft'")
     resp = client.post("/scm/feedback/portal/new", data={"type": "suggestion", "subject": "x", "body": "y",
                                                           "draft_ids": str(foreign), "csrf_token": client.csrf()})
     page = resp.get_data(as_text=True)
     assert resp.status_code == 400 and "no longer available" in page and "别人的.pdf" not in page
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_feedback") == 1
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_feedback") == 1
 
 
 def test_a_bad_file_is_refused_with_a_clear_message(login, db):
@@ -75,7 +75,7 @@ def test_a_bad_file_is_refused_with_a_clear_message(login, db):
     html = resp.get_data(as_text=True)
     assert "This kind of file is not accepted." in html
     assert "好的.pdf" in html  # the good one is kept
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_feedback") == 0
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_feedback") == 0
 
 
 def test_rep_list_is_scoped_and_filtered(login, file_feedback, reply):
@@ -127,7 +127,7 @@ def test_rep_reads_and_replies_with_a_file_and_the_customer_sees_it(login, file_
     assert bad.status_code == 400
     html = bad.get_data(as_text=True)
     assert "附件.pdf" in html and 'name="draft_ids"' in html
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_feedback_reply") == 1
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_feedback_reply") == 1
 
 
 def test_delete_on_the_page_leaves_an_audit_entry(login, file_feedback, db):
@@ -139,8 +139,8 @@ def test_delete_on_the_page_leaves_an_audit_entry(login, file_feedback, db):
     customer = login("cust1")
     assert "第 3 批光盘盘面划伤" not in customer.get("/scm/feedback/portal/").get_data(as_text=True)
     assert customer.get(f"/scm/feedback/portal/{fb['id']}").status_code == 404
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_audit WHERE action = 'feedback.delete' AND actor = 'rep1'") == 1
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_feedback WHERE deleted_at IS NOT NULL") == 1
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_audit WHERE action = 'feedback.delete' AND actor = 'rep1'") == 1
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_feedback WHERE deleted_at IS NOT NULL") == 1
 
 
 def test_state_changes_need_the_csrf_token_and_a_post(login, file_feedback, db):
@@ -150,9 +150,9 @@ def test_state_changes_need_the_csrf_token_and_a_post(login, file_feedback, db):
         resp = rep.post(f"/scm/feedback/{fb['id']}/{path}", data={"body": "x"})
         assert resp.status_code == 400, path
         assert rep.get(f"/scm/feedback/{fb['id']}/{path}").status_code == 405
-    row = db.one("SELECT status, deleted_at FROM scm_feedback")
+    row = db.one_sql("SELECT status, deleted_at FROM scm_feedback")
     assert row == {"status": "new", "deleted_at": None}
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_feedback_reply") == 0
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_feedback_reply") == 0
 
 
 def test_closed_feedback_has_no_reply_form(login, file_feedback):

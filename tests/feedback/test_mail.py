@@ -40,7 +40,7 @@ def test_the_reply_reaches_the_customer_who_filed_it(app, smtp, file_feedback, r
     html = msg.get_body(("html",)).get_content()
     assert "&lt;script&gt;x&lt;/script&gt;" in html and "<script>x" not in html
     assert "&lt;b&gt;急&lt;/b&gt;" in html
-    row = db.one("SELECT ref_type, ref_id, customer_code, status FROM scm_outbox WHERE recipient = 'cust1@example.test'")
+    row = db.one_sql("SELECT ref_type, ref_id, customer_code, status FROM scm_outbox WHERE recipient = 'cust1@example.test'")
     assert row == {"ref_type": "feedback", "ref_id": fb["id"], "customer_code": "C001", "status": "sent"}
     # nothing is sent twice
     assert _relay(app)["sent"] == 0
@@ -72,8 +72,8 @@ def test_smtp_down_loses_no_reply_mail(app, smtp, file_feedback, reply, db):
     assert _relay(app)["retry"] == 1
     smtp.start()
     with db.transaction() as tx:
-        tx.execute("UPDATE scm_outbox SET next_attempt_at = ? WHERE status = 'pending'",
-                   utcnow() - dt.timedelta(seconds=1))
+        tx.execute_sql("UPDATE scm_outbox SET next_attempt_at = ? WHERE status = 'pending'",
+                       utcnow() - dt.timedelta(seconds=1))
     assert _relay(app)["sent"] == 1
     assert len(smtp.collector.to("cust1@example.test")) == 1
 

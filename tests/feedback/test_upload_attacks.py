@@ -102,9 +102,9 @@ def test_hostile_or_empty_files_are_refused_and_nothing_kept(target, app, db, co
     assert resp.status_code == 400, resp.get_data(as_text=True)
     assert resp.json["error"] == "invalid_input"
     assert text in resp.json["fields"][target.field()]
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_attachment") == 0
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_feedback_reply") == 0
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_document") == 0
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_attachment") == 0
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_feedback_reply") == 0
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_document") == 0
     assert _files(app) == []
 
 
@@ -114,7 +114,7 @@ def test_over_the_size_limit_is_refused(target, app, db):
     assert resp.status_code in (400, 413)
     if resp.status_code == 400:
         assert "文件超过大小限制" in resp.json["fields"][target.field()]
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_attachment") == 0
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_attachment") == 0
     assert _files(app) == []
 
 

@@ -80,7 +80,7 @@ def seeded(app, db, users) -> Seeded:
     from scm_plugin.blueprints.alert_policy import checker as alert_checker
     with app.app_context():
         alert_checker.check(app.extensions["scm"].db, at=(now + dt.timedelta(days=2)).replace(tzinfo=None))
-    alarm_ids = [r["id"] for r in db.all("SELECT id FROM scm_alarm ORDER BY id")]
+    alarm_ids = [r["id"] for r in db.all_sql("SELECT id FROM scm_alarm ORDER BY id")]
     assert alarm_ids, "the seed should hold an open alarm"
 
     fb = call(cust, "POST", "/feedback", json={"type": "complaint", "subject": "第 3 批盘面划伤", "body": "批号 HY-0315"})

@@ -55,13 +55,13 @@ def test_multipart_fields_are_documented_as_required(client):
 
 def test_unknown_multipart_fields_are_refused_like_unknown_json_fields(app, client, seeded, db):
     import io
-    before = db.scalar("SELECT COUNT(*) AS n FROM scm_attachment")
+    before = db.scalar_sql("SELECT COUNT(*) AS n FROM scm_attachment")
     resp = client.post(f"{PREFIX}/orders/{seeded.order_nos[0]}/attachments", headers=_auth(seeded, "customer"),
                        content_type="multipart/form-data",
                        data={"file": (io.BytesIO(b"%PDF-1.4"), "a.pdf"), "\x06odd": "1"})
     assert resp.status_code == 400
     assert resp.json["fields"] == {"\x06odd": resp.json["fields"]["\x06odd"]} and resp.json["fields"]["\x06odd"]
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_attachment") == before
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_attachment") == before
     doc = client.get(f"{PREFIX}/openapi.json").json
     form = doc["paths"][f"{PREFIX}/feedback/{{feedback_id}}/replies"]["post"]["requestBody"]["content"]
     assert form["multipart/form-data"]["schema"]["additionalProperties"] is False
@@ -70,7 +70,7 @@ def test_unknown_multipart_fields_are_refused_like_unknown_json_fields(app, clie
 def test_idempotency_key_longer_than_stored_is_refused_not_cut(client, seeded, db):
     from fixtures.orders import order_payload
     headers = _auth(seeded, "customer")
-    before = db.scalar("SELECT COUNT(*) AS n FROM scm_order")
+    before = db.scalar_sql("SELECT COUNT(*) AS n FROM scm_order")
     long_a, long_b = "k" * 80 + "-a", "k" * 80 + "-b"
     first = client.post(f"{PREFIX}/orders", json=order_payload(), headers={**headers, "Idempotency-Key": long_a})
     other = client.post(f"{PREFIX}/orders", json=order_payload(customer_order_no="PO-other"),
@@ -78,7 +78,7 @@ def test_idempotency_key_longer_than_stored_is_refused_not_cut(client, seeded, d
     # cut to 80 characters both were one key: the second order had been a 409 "key reused"
     assert first.status_code == other.status_code == 400
     assert first.json["fields"] == {"Idempotency-Key": first.json["fields"]["Idempotency-Key"]}
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_order") == before
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_order") == before
     ok = client.post(f"{PREFIX}/orders", json=order_payload(), headers={**headers, "Idempotency-Key": "k" * 80})
     again = client.post(f"{PREFIX}/orders", json=order_payload(), headers={**headers, "Idempotency-Key": "k" * 80})
     assert (ok.status_code, again.status_code) == (201, 200) and ok.json["order_no"] == again.json["order_no"]

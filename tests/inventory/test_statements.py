@@ -38,31 +38,42 @@ class RecordingTx:
         self.bound = QueryRegistry.default().bind(dialect, mapping)
         self.sql: list[str] = []
 
-    def _render(self, query: str) -> str:
-        return self.bound.render(query) if any(c.isspace() for c in query) else self.bound.sql(query)
+    # named queries and SQL text, as Transaction tells them apart: by the method
+    def all(self, name, *params):
+        return self._record(self.bound.sql(name), params)
 
-    def all(self, query, *params):
-        sql = self._render(query)
+    def all_sql(self, sql, *params):
+        return self._record(self.bound.render(sql), params)
+
+    def _record(self, sql, params):
         assert sql.count("?") == len(params), sql
         self.sql.append(sql)
         return []
 
-    def one(self, query, *params):
-        self.all(query, *params)
+    def one(self, name, *params):
+        self.all(name, *params)
         return None
 
-    def page(self, query, params, limit, offset):
-        sql, extra = self.dialect.paginate(self._render(query), limit, offset)
-        assert sql.count("?") == len(params) + len(extra), sql
-        self.sql.append(sql)
-        return []
+    def one_sql(self, sql, *params):
+        self.all_sql(sql, *params)
+        return None
 
-    def execute(self, query, *params):
-        self.all(query, *params)
+    def page(self, name, params, limit, offset):
+        return self._record_page(self.bound.sql(name), params, limit, offset)
+
+    def page_sql(self, sql, params, limit, offset):
+        return self._record_page(self.bound.render(sql), params, limit, offset)
+
+    def _record_page(self, sql, params, limit, offset):
+        sql, extra = self.dialect.paginate(sql, limit, offset)
+        return self._record(sql, [*params, *extra])
+
+    def execute(self, name, *params):
+        self.all(name, *params)
         return 1
 
-    def insert(self, query, *params, id_column="id"):
-        self.all(query, *params)
+    def insert(self, name, *params, id_column="id"):
+        self.all(name, *params)
         return 1
 
 

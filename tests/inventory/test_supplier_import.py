@@ -35,7 +35,7 @@ def _report(html):
 
 
 def _supplier_stock(db):
-    return [(r["supplier_code"], r["inventory_code"], r["quantity"]) for r in db.all(
+    return [(r["supplier_code"], r["inventory_code"], r["quantity"]) for r in db.all_sql(
         "SELECT supplier_code, inventory_code, quantity FROM scm_supplier_stock ORDER BY supplier_code, inventory_code")]
 
 
@@ -48,9 +48,9 @@ def test_utf8_bom_csv_with_a_chinese_header_is_imported(db, login, import_suppli
     assert _report(html) == {2: (True, []), 3: (True, []), 5: (True, [])}   # the empty row 4 is skipped
     assert _supplier_stock(db) == [("V001", "2001001", Decimal("1250.5")), ("V001", "2001003", Decimal("12.125")),
                                    ("V003", "1001001", Decimal(0))]
-    imports = db.all("SELECT id, filename, row_count, imported_by FROM scm_supplier_import")
+    imports = db.all_sql("SELECT id, filename, row_count, imported_by FROM scm_supplier_import")
     assert [(i["filename"], i["row_count"]) for i in imports] == [("聚碳库存.csv", 3)]
-    history = db.all("SELECT old_quantity, new_quantity, import_id FROM scm_supplier_stock_history ORDER BY id")
+    history = db.all_sql("SELECT old_quantity, new_quantity, import_id FROM scm_supplier_stock_history ORDER BY id")
     assert [(h["old_quantity"], h["import_id"]) for h in history] == [(None, imports[0]["id"])] * 3
     query = rep.get("/scm/inventory/?by=inventory_code&q=2001001").get_data(as_text=True)
     assert 'data-supplier="V001"' in query and "1,250.5" in query and "东莞聚碳材料有限公司" in query
@@ -66,7 +66,7 @@ def test_one_bad_row_rejects_the_whole_gbk_sheet_and_says_which_and_why(db, logi
     assert report[2] == (True, []) and report[4] == (True, [])
     assert report[3][0] is False and len(report[3][1]) == 1
     assert text_of("supplier_unknown") in report[3][1][0]
-    assert _supplier_stock(db) == [] and db.scalar("SELECT COUNT(*) FROM scm_supplier_import") == 0
+    assert _supplier_stock(db) == [] and db.scalar_sql("SELECT COUNT(*) FROM scm_supplier_import") == 0
 
 
 def test_every_kind_of_bad_row_is_reported(db, login, import_supplier_sheet, text_of):
@@ -115,7 +115,7 @@ def test_a_second_import_updates_with_history(db, login, import_supplier_sheet):
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200 and "100 → 80.5" in html
     assert _supplier_stock(db) == [("V001", "2001001", Decimal("80.5")), ("V001", "2001002", Decimal(7))]
-    second = db.all("SELECT id FROM scm_supplier_import ORDER BY id")[-1]["id"]
+    second = db.all_sql("SELECT id FROM scm_supplier_import ORDER BY id")[-1]["id"]
     detail = rep.get(f"/scm/inventory/supplier-stock/imports/{second}").get_data(as_text=True)
     assert "w2.csv" in detail and re.search(r">100</td><td class=\"num\">80.5<", detail)
     listing = rep.get("/scm/inventory/supplier-stock").get_data(as_text=True)

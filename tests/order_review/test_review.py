@@ -98,8 +98,8 @@ def test_preflight_levels(login, make_order, db):
     ])
     # the ERP's item list changes after the order was placed
     with db.transaction() as tx:
-        tx.execute("UPDATE {customer_part} SET {customer_part.inventory_code} = ? "
-                   "WHERE {customer_part.part_no} = ?", "1001002", "HY-A001")
+        tx.execute_sql("UPDATE {customer_part} SET {customer_part.inventory_code} = ? "
+                       "WHERE {customer_part.part_no} = ?", "1001002", "HY-A001")
     html = login("rep1").get(f"/scm/review/orders/{order['order_no']}").get_data(as_text=True)
     levels = re.findall(r'data-level="(\w+)"', html)
     assert levels == ["red", "amber"]
@@ -149,8 +149,8 @@ def test_approve_writes_the_erp_form_on_both_mappings(mapped, tmp_path):
         # the mapping's insert_defaults reached the ERP row
         em = db.mapping.entities[entity]
         for column, literal in em.insert_defaults.items():
-            value = db.scalar(f"SELECT {db.dialect.quote(column)} AS v FROM {{{entity}}} "
-                              f"WHERE {{{entity}.id}} = ?", form["id"])
+            value = db.scalar_sql(f"SELECT {db.dialect.quote(column)} AS v FROM {{{entity}}} "
+                                  f"WHERE {{{entity}.id}} = ?", form["id"])
             assert value == literal
 
 
@@ -162,10 +162,10 @@ def test_double_click_and_retry_give_one_form(login, make_order, db):
     other_rep = login("admin").api("POST", f"/orders/{order['order_no']}/approve")
     assert first.status_code == again.status_code == other_rep.status_code == 200
     assert first.json["erp_form_no"] == again.json["erp_form_no"] == other_rep.json["erp_form_no"]
-    assert db.scalar("SELECT COUNT(*) AS n FROM {contract_review} WHERE {contract_review.source_order_no} = ?",
-                     order["order_no"]) == 1
-    history = db.all("SELECT action FROM scm_audit WHERE object_type = 'order' AND object_id = ? "
-                     "AND action = 'order.approve'", order["order_no"])
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM {contract_review} WHERE {contract_review.source_order_no} = ?",
+                         order["order_no"]) == 1
+    history = db.all_sql("SELECT action FROM scm_audit WHERE object_type = 'order' AND object_id = ? "
+                         "AND action = 'order.approve'", order["order_no"])
     assert len(history) == 1
 
 
@@ -180,11 +180,11 @@ def test_many_threads_approving_at_once(app, make_order, db, tokens):
         results = list(pool.map(attempt, range(16)))
     assert [r.status_code for r in results] == [200] * 16, [r.get_json() for r in results]
     assert len({r.json["erp_form_no"] for r in results}) == 1
-    assert db.scalar("SELECT COUNT(*) AS n FROM {sample_review} WHERE {sample_review.source_order_no} = ?",
-                     order["order_no"]) == 1
-    form_id = db.scalar("SELECT erp_form_id FROM scm_order WHERE order_no = ?", order["order_no"])
-    assert db.scalar("SELECT COUNT(*) AS n FROM {sample_review_line} WHERE {sample_review_line.header_id} = ?",
-                     form_id) == 2
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM {sample_review} WHERE {sample_review.source_order_no} = ?",
+                         order["order_no"]) == 1
+    form_id = db.scalar_sql("SELECT erp_form_id FROM scm_order WHERE order_no = ?", order["order_no"])
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM {sample_review_line} WHERE {sample_review_line.header_id} = ?",
+                         form_id) == 2
 
 
 APPROVER = r"""
@@ -223,8 +223,8 @@ def test_two_processes_approving_at_once(app, make_order, db, engine_db, tmp_pat
     import json
     numbers = {n for out in outputs for n in json.loads(out)}
     assert len(numbers) == 1
-    assert db.scalar("SELECT COUNT(*) AS n FROM {contract_review} WHERE {contract_review.source_order_no} = ?",
-                     order["order_no"]) == 1
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM {contract_review} WHERE {contract_review.source_order_no} = ?",
+                         order["order_no"]) == 1
 
 
 def test_a_failure_in_the_middle_leaves_nothing(app, make_order, db, login, monkeypatch):
@@ -239,11 +239,11 @@ def test_a_failure_in_the_middle_leaves_nothing(app, make_order, db, login, monk
     resp = login("rep1").api("POST", f"/orders/{order['order_no']}/approve")
     assert resp.status_code == 500
     assert "simulated" not in resp.get_data(as_text=True)
-    assert db.scalar("SELECT COUNT(*) AS n FROM {contract_review} WHERE {contract_review.source_order_no} = ?",
-                     order["order_no"]) == 0
-    assert db.scalar("SELECT status FROM scm_order WHERE order_no = ?", order["order_no"]) == "pending"
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_outbox WHERE ref_type = 'order' AND subject LIKE ?",
-                     "%已审核%") == 0
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM {contract_review} WHERE {contract_review.source_order_no} = ?",
+                         order["order_no"]) == 0
+    assert db.scalar_sql("SELECT status FROM scm_order WHERE order_no = ?", order["order_no"]) == "pending"
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_outbox WHERE ref_type = 'order' AND subject LIKE ?",
+                         "%已审核%") == 0
 
 
 def test_state_conflicts_are_409(login, make_order):
@@ -280,19 +280,19 @@ def test_reject_needs_a_reason_and_reaches_the_customer(app, login, make_order, 
     resp = rep.form(f"/scm/review/orders/{order['order_no']}/reject", {"reason": "   "})
     assert resp.status_code == 400 and "请填写原因" in resp.get_data(as_text=True)
     assert rep.api("POST", f"/orders/{order['order_no']}/reject", json={"reason": ""}).status_code == 400
-    assert db.scalar("SELECT status FROM scm_order WHERE order_no = ?", order["order_no"]) == "pending"
+    assert db.scalar_sql("SELECT status FROM scm_order WHERE order_no = ?", order["order_no"]) == "pending"
     resp = rep.form(f"/scm/review/orders/{order['order_no']}/reject", {"reason": "母盘号不对，请核实后重下<b>"})
     assert resp.status_code == 303
     # gone from the queue, kept in the database
     assert f'data-order="{order["order_no"]}"' not in rep.get("/scm/review/sample").get_data(as_text=True)
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_order WHERE order_no = ?", order["order_no"]) == 1
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_order WHERE order_no = ?", order["order_no"]) == 1
     portal = login("cust1").get(f"/scm/portal/orders/{order['order_no']}").get_data(as_text=True)
     assert "母盘号不对，请核实后重下&lt;b&gt;" in portal
-    mail = db.one("SELECT recipient, subject, body FROM scm_outbox WHERE ref_type = 'order' AND recipient = ?",
-                  "cust1@example.test")
+    mail = db.one_sql("SELECT recipient, subject, body FROM scm_outbox WHERE ref_type = 'order' AND recipient = ?",
+                      "cust1@example.test")
     assert mail and order["order_no"] in mail["subject"] and "母盘号不对" in mail["body"]
-    actions = [r["action"] for r in db.all("SELECT action FROM scm_audit WHERE object_type = 'order' "
-                                           "AND object_id = ? ORDER BY id", order["order_no"])]
+    actions = [r["action"] for r in db.all_sql("SELECT action FROM scm_audit WHERE object_type = 'order' "
+                                               "AND object_id = ? ORDER BY id", order["order_no"])]
     assert actions == ["order.place", "order.reject"]
 
 
@@ -305,8 +305,8 @@ def test_contract_number_read_back_and_searchable(app, login, make_order, db):
     approved = rep.api("POST", f"/orders/{order['order_no']}/approve").json
     assert approved["contract_no"] is None
     with db.transaction() as tx:
-        tx.execute("UPDATE {contract_review} SET {contract_review.contract_no} = ?, {contract_review.status} = ? "
-                   "WHERE {contract_review.form_no} = ?", "HT-2026-0999", "2", approved["erp_form_no"])
+        tx.execute_sql("UPDATE {contract_review} SET {contract_review.contract_no} = ?, {contract_review.status} = ? "
+                       "WHERE {contract_review.form_no} = ?", "HT-2026-0999", "2", approved["erp_form_no"])
     assert sync_contract_numbers(app) == 1
     found = rep.api("GET", "/orders?contract_no=HT-2026-0999").json
     assert [o["order_no"] for o in found["items"]] == [order["order_no"]]

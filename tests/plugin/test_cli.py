@@ -44,7 +44,7 @@ def test_create_user_grant_revoke_token(runner, db, app):
     token = result.output.strip()
     assert token.startswith("scm_") and len(token) > 30
     # stored hashed, usable once printed
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_api_token WHERE token_hash = ?", token) == 0
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_api_token WHERE token_hash = ?", token) == 0
     resp = app.test_client().get("/scm/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert resp.status_code == 200 and resp.json["username"] == "zhaolei"
     resp = app.test_client().get("/scm/api/v1/customers", headers={"Authorization": f"Bearer {token}"})

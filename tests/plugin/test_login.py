@@ -102,5 +102,5 @@ def test_trusted_header_unknown_user_is_not_logged_in(header_app):
 
 def test_inactive_user_cannot_log_in(app, client, users, db):
     with db.transaction() as tx:
-        tx.execute("UPDATE scm_user SET active = 0 WHERE username = ?", "rep2")
+        tx.execute_sql("UPDATE scm_user SET active = 0 WHERE username = ?", "rep2")
     assert client.login("rep2").status_code == 401

@@ -52,13 +52,13 @@ def test_smtp_down_loses_nothing(app, smtp, make_order, db):
     assert order["status"] == "pending"
     counts = _relay(app)
     assert counts == {"sent": 0, "retry": 2, "failed": 0}
-    rows = db.all("SELECT status, attempts, last_error FROM scm_outbox")
+    rows = db.all_sql("SELECT status, attempts, last_error FROM scm_outbox")
     assert {r["status"] for r in rows} == {"pending"} and all(r["attempts"] == 1 for r in rows)
     assert all("unreachable" in r["last_error"] for r in rows)
     smtp.start()
     # back-off: not due yet until next_attempt_at
     with db.transaction() as tx:
-        tx.execute("UPDATE scm_outbox SET next_attempt_at = ?", utcnow() - dt.timedelta(seconds=1))
+        tx.execute_sql("UPDATE scm_outbox SET next_attempt_at = ?", utcnow() - dt.timedelta(seconds=1))
     assert _relay(app)["sent"] == 2
     assert len(smtp.messages) == 2
 
@@ -67,18 +67,18 @@ def test_crash_mid_send_is_reclaimed_once(app, smtp, make_order, db):
     make_order("cust1")
     # a relay claimed both rows and died before sending: they stay "sending"
     with db.transaction() as tx:
-        tx.execute("UPDATE scm_outbox SET status = 'sending', claimed_by = 'dead-host:1', claimed_at = ?, attempts = 1",
-                   utcnow())
+        tx.execute_sql("UPDATE scm_outbox SET status = 'sending', claimed_by = 'dead-host:1', claimed_at = ?, attempts = 1",
+                       utcnow())
     assert _relay(app)["sent"] == 0          # not stale yet: the other relay may still be working
     with db.transaction() as tx:
-        tx.execute("UPDATE scm_outbox SET claimed_at = ?", utcnow() - dt.timedelta(hours=1))
+        tx.execute_sql("UPDATE scm_outbox SET claimed_at = ?", utcnow() - dt.timedelta(hours=1))
     assert _relay(app)["sent"] == 2
     assert _relay(app)["sent"] == 0
     assert len(smtp.messages) == 2
     # the dead relay waking up cannot mark or resend them
     with db.transaction() as tx:
-        assert tx.execute("UPDATE scm_outbox SET status = 'pending' WHERE claimed_by = 'dead-host:1' "
-                          "AND status = 'sending'") == 0
+        assert tx.execute_sql("UPDATE scm_outbox SET status = 'pending' WHERE claimed_by = 'dead-host:1' "
+                              "AND status = 'sending'") == 0
 
 
 def test_give_up_after_max_attempts_and_admin_retry(app, smtp, make_order, db, login):
@@ -87,13 +87,13 @@ def test_give_up_after_max_attempts_and_admin_retry(app, smtp, make_order, db, l
     app.config["SCM_OUTBOX_MAX_ATTEMPTS"] = 2
     for _ in range(2):
         with db.transaction() as tx:
-            tx.execute("UPDATE scm_outbox SET next_attempt_at = ?", utcnow() - dt.timedelta(seconds=1))
+            tx.execute_sql("UPDATE scm_outbox SET next_attempt_at = ?", utcnow() - dt.timedelta(seconds=1))
         _relay(app)
-    assert {r["status"] for r in db.all("SELECT status FROM scm_outbox")} == {"failed"}
+    assert {r["status"] for r in db.all_sql("SELECT status FROM scm_outbox")} == {"failed"}
     admin = login("admin")
     page = admin.get("/scm/admin/outbox?status=failed").get_data(as_text=True)
     assert "rep1@example.test" in page
-    row_id = db.scalar("SELECT MIN(id) AS id FROM scm_outbox")
+    row_id = db.scalar_sql("SELECT MIN(id) AS id FROM scm_outbox")
     assert admin.form(f"/scm/admin/outbox/{row_id}/retry").status_code == 302
     smtp.start()
     assert _relay(app)["sent"] == 1
@@ -108,9 +108,9 @@ def test_notify_switched_off_per_customer(app, smtp, make_order, db, login):
     admin = login("admin")
     assert admin.form("/scm/admin/customers", {"customer_code": "C001", "notify_reps": "0"}).status_code == 302
     make_order("cust1")
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_outbox") == 0
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_outbox") == 0
     make_order("cust3", lines=[{"inventory_code": "1002001", "quantity": 100}])
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_outbox") == 2
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_outbox") == 2
 
 
 def test_send_outbox_cli(app, smtp, make_order, runner):

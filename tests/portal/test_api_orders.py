@@ -66,8 +66,8 @@ def test_bad_input_is_refused_and_nothing_saved(app, tokens, db, change, field):
     assert resp.json["error"] == "invalid_input"
     assert field in resp.json["fields"], resp.json
     assert resp.json["fields"][field]  # a message, in the user's language
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_order") == 0
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_outbox") == 0
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_order") == 0
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_outbox") == 0
 
 
 def test_not_json_is_400(app, tokens):
@@ -84,7 +84,7 @@ def test_idempotency_key_returns_the_same_order(app, tokens, db):
     assert first.status_code == 201 and again.status_code == 200
     assert again.json["order_no"] == first.json["order_no"]
     assert again.headers["Idempotent-Replayed"] == "true"
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_order") == 1
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_order") == 1
     other = client.api("POST", "/orders", json=order_payload(remarks="different"), token=tokens("cust1"),
                        headers=dict(headers))
     assert other.status_code == 409 and other.json["error"] == "idempotency_key_reused"
@@ -100,8 +100,8 @@ def test_concurrent_retries_make_one_order(app, tokens, db):
         results = list(pool.map(attempt, range(6)))
     assert {r.status_code for r in results} <= {200, 201}
     assert len({r.json["order_no"] for r in results}) == 1
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_order") == 1
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_order_line") == 2
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_order") == 1
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_order_line") == 2
 
 
 def test_orders_are_scoped(app, tokens, make_order):
@@ -191,7 +191,7 @@ def test_upload_attack_set_refused(app, tokens, make_order, db, content, name, e
     resp = _upload(app.test_client(), tokens("cust1"), order["order_no"], content, name)
     assert resp.status_code == 400, resp.json
     assert resp.json["fields"]["file"]
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_attachment") == 0
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_attachment") == 0
 
 
 def test_over_limit_file_refused(app, tokens, make_order, db):
@@ -199,7 +199,7 @@ def test_over_limit_file_refused(app, tokens, make_order, db):
     big = PDF + b"0" * (app.config["SCM_MAX_UPLOAD_MB"] * 1024 * 1024 + 10)
     resp = _upload(app.test_client(), tokens("cust1"), order["order_no"], big, "big.pdf")
     assert resp.status_code in (400, 413)
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_attachment") == 0
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_attachment") == 0
 
 
 @pytest.mark.parametrize("name, shown", [
@@ -224,7 +224,7 @@ def test_hostile_names_are_stored_safely(app, tokens, make_order, name, shown, t
 def test_documents_only_while_pending(app, tokens, make_order, db):
     order = make_order("cust1")
     with db.transaction() as tx:
-        tx.execute("UPDATE scm_order SET status = 'rejected', reject_reason = ? WHERE order_no = ?",
-                   "数量有误", order["order_no"])
+        tx.execute_sql("UPDATE scm_order SET status = 'rejected', reject_reason = ? WHERE order_no = ?",
+                       "数量有误", order["order_no"])
     resp = _upload(app.test_client(), tokens("cust1"), order["order_no"], PDF, "late.pdf")
     assert resp.status_code == 409 and resp.json["error"] == "order_not_pending"

@@ -45,7 +45,7 @@ def test_place_sales_and_sample_orders_with_a_chinese_pdf(login, db):
         assert got.status_code == 200 and got.data == PDF
     listing = client.get("/scm/portal/").get_data(as_text=True)
     assert listing.count("scm-badge-pending") == 2
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_order WHERE customer_code = 'C001'") == 2
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_order WHERE customer_code = 'C001'") == 2
 
 
 def test_errors_keep_everything_entered_files_included(login, db):
@@ -58,13 +58,13 @@ def test_errors_keep_everything_entered_files_included(login, db):
     assert 'value="HY-A002"' in html and "保留这段备注" in html and 'value="HY-2026-118"' in html
     assert "规格书.pdf" in html  # the file is kept
     draft = re.search(r'name="draft_ids" value="(\d+)"', html).group(1)
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_order") == 0
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_order") == 0
     # correct the quantity and send again: the kept file is attached
     resp = _place(client, **{"lines-0-quantity": "3", "draft_ids": draft})
     assert resp.status_code == 302
     order_no = resp.headers["Location"].rsplit("/", 1)[1]
-    names = db.all("SELECT a.original_name FROM scm_attachment a JOIN scm_order o ON o.id = a.owner_id "
-                   "WHERE a.owner_type = 'order' AND o.order_no = ?", order_no)
+    names = db.all_sql("SELECT a.original_name FROM scm_attachment a JOIN scm_order o ON o.id = a.owner_id "
+                       "WHERE a.owner_type = 'order' AND o.order_no = ?", order_no)
     assert [n["original_name"] for n in names] == ["规格书.pdf"]
 
 
@@ -75,8 +75,8 @@ def test_someone_elses_draft_cannot_be_adopted(login, db):
     mine = login("cust1")
     resp = _place(mine, **{"draft_ids": draft})
     assert resp.status_code == 400 and "之前保留的附件已失效" in resp.get_data(as_text=True)
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_order") == 0
-    assert db.scalar("SELECT owner_type FROM scm_attachment WHERE id = ?", int(draft)) == "draft"  # still theirs
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_order") == 0
+    assert db.scalar_sql("SELECT owner_type FROM scm_attachment WHERE id = ?", int(draft)) == "draft"  # still theirs
 
 
 def test_past_date_and_bad_files_are_refused(login, db):
@@ -87,8 +87,8 @@ def test_past_date_and_bad_files_are_refused(login, db):
     html = resp.get_data(as_text=True)
     assert "日期不能早于今天" in html
     assert "不接受此类文件" in html or "文件为空" in html
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_order") == 0
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_attachment WHERE owner_type = 'order'") == 0
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_order") == 0
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_attachment WHERE owner_type = 'order'") == 0
 
 
 def test_double_submit_makes_one_order(login, db):
@@ -97,7 +97,7 @@ def test_double_submit_makes_one_order(login, db):
     second = _place(client, form_token="same-click")
     assert first.status_code == second.status_code == 302
     assert first.headers["Location"] == second.headers["Location"]
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_order") == 1
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_order") == 1
 
 
 def test_other_customers_orders_and_files_are_404(login, db):
@@ -121,8 +121,8 @@ def test_rejected_order_shows_reason_and_can_be_placed_again(login, db):
     order_no = _place(client, **{"lines-1-customer_part_no": "HY-A002", "lines-1-quantity": "40"}
                       ).headers["Location"].rsplit("/", 1)[1]
     with db.transaction() as tx:
-        tx.execute("UPDATE scm_order SET status = 'rejected', reject_reason = ? WHERE order_no = ?",
-                   "交期太紧，请改为下月", order_no)
+        tx.execute_sql("UPDATE scm_order SET status = 'rejected', reject_reason = ? WHERE order_no = ?",
+                       "交期太紧，请改为下月", order_no)
     detail = client.get(f"/scm/portal/orders/{order_no}").get_data(as_text=True)
     assert "交期太紧，请改为下月" in detail
     form = client.get(f"/scm/portal/orders/new?copy={order_no}").get_data(as_text=True)
@@ -130,7 +130,7 @@ def test_rejected_order_shows_reason_and_can_be_placed_again(login, db):
     resp = _place(client, form_token="copy-1", copy_of=order_no,
                   **{"lines-1-customer_part_no": "HY-A002", "lines-1-quantity": "40"})
     assert resp.status_code == 302
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_order WHERE copied_from IS NOT NULL") == 1
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_order WHERE copied_from IS NOT NULL") == 1
 
 
 def test_copy_of_someone_elses_order_is_404(login, db):
@@ -166,7 +166,7 @@ def test_abandoned_drafts_are_removed_by_the_job_and_adopted_files_stay(app, log
     assert _place(client, **{"draft_ids": used, "form_token": "second"}).status_code == 302
     html = _place(client, files=[(PDF, "没回来.pdf")], **{"lines-0-quantity": "0", "form_token": "third"})
     abandoned = int(re.search(r'name="draft_ids" value="(\d+)"', html.get_data(as_text=True)).group(1))
-    rows = {r["id"]: r["storage_name"] for r in db.all("SELECT id, storage_name FROM scm_attachment")}
+    rows = {r["id"]: r["storage_name"] for r in db.all_sql("SELECT id, storage_name FROM scm_attachment")}
     with app.app_context():
         paths = {i: storage.path_of(name) for i, name in rows.items()}
         assert all(p.is_file() for p in paths.values())
@@ -179,11 +179,11 @@ def test_abandoned_drafts_are_removed_by_the_job_and_adopted_files_stay(app, log
     # the form that still lists the purged draft is refused with a message, not placed without it
     resp = _place(client, **{"draft_ids": str(abandoned), "form_token": "after-purge"})
     assert resp.status_code == 400 and "之前保留的附件已失效" in resp.get_data(as_text=True)
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_attachment WHERE id = ?", abandoned) == 0
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_attachment WHERE id = ?", abandoned) == 0
     assert all(p.is_file() for i, p in paths.items() if i != abandoned)
     # the job itself runs under the scheduler with the configured retention
     _place(client, files=[(PDF, "再一个.pdf")], **{"lines-0-quantity": "0", "form_token": "fourth"})
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_attachment WHERE owner_type = 'draft'") == 1
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_attachment WHERE owner_type = 'draft'") == 1
     app.config["SCM_DRAFT_RETENTION_HOURS"] = 0
     assert scheduler.run_job(app, scheduler.jobs_of(app)["drafts"]) is True
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_attachment WHERE owner_type = 'draft'") == 0
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_attachment WHERE owner_type = 'draft'") == 0

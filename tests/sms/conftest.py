@@ -27,8 +27,8 @@ from scm_plugin.outbox import relay
 def contact(db):
     """``contact("李红")`` → the ERP contact's id (identities differ per engine and reset)."""
     def _id(name: str) -> int:
-        return int(db.scalar("SELECT {customer_contact.id} AS id FROM {customer_contact} "
-                             "WHERE {customer_contact.name} = ?", name))
+        return int(db.scalar_sql("SELECT {customer_contact.id} AS id FROM {customer_contact} "
+                                 "WHERE {customer_contact.name} = ?", name))
     return _id
 
 
@@ -38,8 +38,8 @@ def relay_now(app, db):
     def _relay(due: bool = False) -> dict:
         if due:
             with db.transaction() as tx:
-                tx.execute("UPDATE scm_outbox SET next_attempt_at = ? WHERE status = 'pending'",
-                           utcnow() - dt.timedelta(seconds=1))
+                tx.execute_sql("UPDATE scm_outbox SET next_attempt_at = ? WHERE status = 'pending'",
+                               utcnow() - dt.timedelta(seconds=1))
         with app.app_context():
             return relay(app)
     return _relay

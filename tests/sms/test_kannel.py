@@ -50,7 +50,7 @@ def test_kannel_down_then_back_delivers_once(kannel_up, reports_to, api, db, rel
         assert message["status"] == "queued" and message["error"] == "gateway_unreachable"
         assert message["reason"] and message["reason"] != message["error"]     # told in words, not a code
         assert relay_now(due=True) == {"sent": 0, "retry": 1, "failed": 0}     # still down: retried again
-        assert db.scalar("SELECT attempts FROM scm_outbox") == 2
+        assert db.scalar_sql("SELECT attempts FROM scm_outbox") == 2
     finally:
         kannel_up.start()
     assert relay_now() == {"sent": 0, "retry": 0, "failed": 0}                 # back-off still running

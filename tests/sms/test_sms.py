@@ -31,16 +31,16 @@ def test_queue_sms_writes_batch_messages_and_outbox_in_the_callers_transaction(a
         ("55667788", None, None, "invalid", "area_code_missing"),
         ("contact:999999", None, None, "invalid", "contact_unknown"),
     ]
-    batch = db.one("SELECT text, source, customer_code, ref_type, ref_id, created_by FROM scm_sms_batch WHERE id = ?",
-                   result["batch_id"])
+    batch = db.one_sql("SELECT text, source, customer_code, ref_type, ref_id, created_by FROM scm_sms_batch WHERE id = ?",
+                       result["batch_id"])
     assert batch == {"text": "订单 SO1 已发货", "source": "alarm", "customer_code": "C001", "ref_type": "alarm",
                      "ref_id": 42, "created_by": users["rep1"]}
-    messages = db.all("SELECT id, status, customer_code, dlr_secret, outbox_id FROM scm_sms_message "
-                      "WHERE batch_id = ? ORDER BY id", result["batch_id"])
+    messages = db.all_sql("SELECT id, status, customer_code, dlr_secret, outbox_id FROM scm_sms_message "
+                          "WHERE batch_id = ? ORDER BY id", result["batch_id"])
     assert [m["status"] for m in messages] == ["queued", "queued", "invalid", "invalid", "invalid"]
     assert messages[0]["customer_code"] == "C001"          # typed numbers belong to the batch's customer
     assert all(len(m["dlr_secret"]) >= 32 for m in messages[:2]) and not messages[2]["dlr_secret"]
-    outbox = db.all("SELECT id, channel, recipient, body, ref_type, ref_id FROM scm_outbox ORDER BY id")
+    outbox = db.all_sql("SELECT id, channel, recipient, body, ref_type, ref_id FROM scm_outbox ORDER BY id")
     assert [(o["channel"], o["recipient"], o["body"]) for o in outbox] == [
         ("sms", "13800138000", "订单 SO1 已发货"), ("sms", "106075512345678", "订单 SO1 已发货")]
     assert [o["id"] for o in outbox] == [m["outbox_id"] for m in messages[:2]]
@@ -50,8 +50,8 @@ def test_queue_sms_rolls_back_with_the_caller(app, db, users):
     with pytest.raises(RuntimeError), app.app_context(), db.transaction() as tx:
         sms.queue_sms(tx, recipients=["13800138000"], text="告警", created_by=None, source="alarm")
         raise RuntimeError("the alarm insert failed")
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_sms_batch") == 0
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_outbox") == 0
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_sms_batch") == 0
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_outbox") == 0
 
 
 def test_queue_sms_refuses_bad_text_and_no_recipients(app, db):
@@ -63,7 +63,7 @@ def test_queue_sms_refuses_bad_text_and_no_recipients(app, db):
         with pytest.raises(InvalidInput) as exc:
             sms.queue_sms(tx, recipients=[" ", ""], text="货" * 71, created_by=None)
         assert exc.value.fields == {"text": "text_too_long", "recipients": "recipients_required"}
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_sms_batch") == 0
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_sms_batch") == 0
 
 
 @pytest.mark.parametrize("app_config", [{"SCM_SMS_SIGNATURE": "华光光盘", "SCM_SMS_PHS_PREFIX": ""}])
@@ -77,7 +77,7 @@ def test_signature_and_phs_switched_off(app, db):
         assert exc.value.fields == {"text": "text_brackets"}
         result = sms.queue_sms(tx, recipients=["13800138000", "0755-12345678"], text="货" * 64, created_by=None)
     assert [(m["status"], m["error"]) for m in result["messages"]] == [("queued", None), ("invalid", "phs_disabled")]
-    assert db.scalar("SELECT body FROM scm_outbox") == "【华光光盘】" + "货" * 64
+    assert db.scalar_sql("SELECT body FROM scm_outbox") == "【华光光盘】" + "货" * 64
 
 
 def test_a_contact_uses_the_mobile_or_else_the_phone(app, db, contact):
@@ -128,7 +128,7 @@ def test_api_errors(app, db, api):
     resp = api("rep1", "POST", "/sms", {"recipients": ["13800138000"], "text": "您好\x00"})
     assert resp.status_code == 400 and resp.json["error"] == "text_unsendable"
     assert api("cust1", "POST", "/sms", {"recipients": ["13800138000"], "text": "您好"}).status_code == 403
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_sms_batch") == 0
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_sms_batch") == 0
     assert api("rep1", "GET", "/sms/987654").status_code == 404
     assert api("rep1", "GET", f"/sms/{2**64}").status_code == 404
     assert app.test_client().get(f"/scm/sms/dlr/{2**64}/x?type=1").status_code == 404
@@ -157,7 +157,7 @@ def test_a_rep_cannot_send_to_or_see_other_customers_contacts_and_batches(app, d
                        "contact_id": None, "contact_name": None}
     assert own["status"] == "queued"
     rep1_batch = resp.json["batch_id"]
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_outbox WHERE recipient = ?", "13700213344") == 0
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_outbox WHERE recipient = ?", "13700213344") == 0
 
     # rep2's batch to C003 is invisible to rep1, in the API and on the pages, and in lists
     c3 = api("rep2", "POST", "/sms", {"recipients": [f"contact:{zhao}"], "text": "东方音像您好"}).json["batch_id"]
@@ -208,7 +208,7 @@ def test_compose_preview_send_and_the_batch_page(app, db, login, contact, relay_
     data = {"text": "您好，样品已寄出", "numbers": "0755-12345678\n55667788", "contact": [str(lihong), str(chen)]}
     preview = rep1.form("/scm/sms/", dict(data, action="preview")).get_data(as_text=True)
     assert "106075512345678" in preview and "13800138000" in preview and "13600001111" in preview
-    assert "preview-table" in preview and db.scalar("SELECT COUNT(*) AS n FROM scm_sms_batch") == 0
+    assert "preview-table" in preview and db.scalar_sql("SELECT COUNT(*) AS n FROM scm_sms_batch") == 0
     partial = rep1.form("/scm/sms/preview", {"numbers": "+86 139 2233 4455", "contact": [str(lihong)]})
     assert partial.status_code == 200 and "13922334455" in partial.get_data(as_text=True)
     assert "<html" not in partial.get_data(as_text=True)
@@ -227,7 +227,7 @@ def test_compose_preview_send_and_the_batch_page(app, db, login, contact, relay_
     assert f'data-batch="{batch_id}"' in listing
     xlsx = rep1.get(f"/scm/sms/batches/{batch_id}/export.xlsx")
     assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
-    assert db.one("SELECT action, object_id FROM scm_audit WHERE action = 'sms.send'") == \
+    assert db.one_sql("SELECT action, object_id FROM scm_audit WHERE action = 'sms.send'") == \
         {"action": "sms.send", "object_id": str(batch_id)}
 
 
@@ -237,7 +237,7 @@ def test_compose_refuses_71_characters_and_keeps_the_input(app, db, login):
     assert resp.status_code == 400
     html = resp.get_data(as_text=True)
     assert "货" * 71 in html and "13800138000" in html and 'id="form-errors"' in html
-    assert db.scalar("SELECT COUNT(*) AS n FROM scm_sms_batch") == 0
+    assert db.scalar_sql("SELECT COUNT(*) AS n FROM scm_sms_batch") == 0
     resp = rep1.form("/scm/sms/", {"text": "您好", "numbers": "", "action": "send"})
     assert resp.status_code == 400
     assert login("cust1").get("/scm/sms/").status_code == 403
@@ -251,8 +251,8 @@ def test_log_gateway_marks_sent_and_a_reclaimed_row_is_not_sent_twice(app, db, a
     assert [m.number for m in gateways.RECORDED] == ["13800138000"]
     # A relay that crashed after the gateway took it left the outbox row "sending":
     with db.transaction() as tx:
-        tx.execute("UPDATE scm_outbox SET status = 'sending', claimed_by = 'dead:1', claimed_at = ?",
-                   utcnow() - dt.timedelta(hours=1))
+        tx.execute_sql("UPDATE scm_outbox SET status = 'sending', claimed_by = 'dead:1', claimed_at = ?",
+                       utcnow() - dt.timedelta(hours=1))
     assert relay_now()["sent"] == 1                 # reclaimed, and closed without sending
     assert len(gateways.RECORDED) == 1
     assert api("rep1", "GET", f"/sms/{batch}").json["messages"][0]["status"] == "sent"
@@ -287,7 +287,7 @@ def test_gateway_failures_retry_then_fail_with_the_reason(app, db, api, monkeypa
     assert first["status"] == "failed" and "gave up" in first["error"]
     assert api("rep1", "GET", f"/sms/{batch}").json["finished"] is True
     # an admin retries the failed outbox row: it goes out once the gateway is back
-    row = db.scalar("SELECT id FROM scm_outbox WHERE recipient = ?", "13800138000")
+    row = db.scalar_sql("SELECT id FROM scm_outbox WHERE recipient = ?", "13800138000")
     admin = login("admin")
     assert admin.form(f"/scm/admin/outbox/{row}/retry").status_code == 302
     answers[:] = ["ref-1"]
@@ -307,13 +307,13 @@ def test_a_gateway_without_its_settings_retries_instead_of_losing_messages(app, 
 def test_delivery_report_route_needs_the_messages_secret(app, db, api, relay_now):
     batch = api("rep1", "POST", "/sms", {"recipients": ["13800138000", "13600001111"], "text": "回执"}).json["batch_id"]
     relay_now()
-    first, second = db.all("SELECT id, dlr_secret FROM scm_sms_message WHERE batch_id = ? ORDER BY id", batch)
+    first, second = db.all_sql("SELECT id, dlr_secret FROM scm_sms_message WHERE batch_id = ? ORDER BY id", batch)
     client = app.test_client()
     for url in (f"/scm/sms/dlr/{first['id']}/{second['dlr_secret']}?type=1",      # another message's secret
                 f"/scm/sms/dlr/{first['id']}/guess?type=1", f"/scm/sms/dlr/987654/{first['dlr_secret']}?type=1"):
         resp = client.get(url)
         assert resp.status_code == 404 and resp.data == b"", url
-    assert db.scalar("SELECT status FROM scm_sms_message WHERE id = ?", first["id"]) == "sent"
+    assert db.scalar_sql("SELECT status FROM scm_sms_message WHERE id = ?", first["id"]) == "sent"
     # no session, no CSRF token: the gateway's POST works too
     ok = client.post(f"/scm/sms/dlr/{first['id']}/{first['dlr_secret']}", data={"type": "1", "reason": ""})
     assert ok.status_code == 200 and ok.data == b"OK"
@@ -330,7 +330,7 @@ def test_dlr_url_carries_the_message_and_its_secret(app, db, api):
     from scm_plugin.sms.sender import dlr_url
 
     api("rep1", "POST", "/sms", {"recipients": ["13800138000"], "text": "地址"})
-    message = db.one("SELECT id, dlr_secret FROM scm_sms_message")
+    message = db.one_sql("SELECT id, dlr_secret FROM scm_sms_message")
     assert dlr_url(app, message) == (f"http://scm.intranet:8000/scm/sms/dlr/{message['id']}/{message['dlr_secret']}"
                                      "?type=%d&reason=%A")
     app.extensions["scm"].modules = tuple(m for m in app.extensions["scm"].modules if m != "sms")
@@ -344,7 +344,7 @@ def test_the_sms_layer_works_with_function_9_switched_off(app, db, api, login, r
     with app.app_context(), db.transaction() as tx:
         result = sms.queue_sms(tx, recipients=["13800138000"], text="告警", created_by=None, source="alarm")
     assert relay_now()["sent"] == 1
-    assert db.scalar("SELECT status FROM scm_sms_message WHERE batch_id = ?", result["batch_id"]) == "sent"
+    assert db.scalar_sql("SELECT status FROM scm_sms_message WHERE batch_id = ?", result["batch_id"]) == "sent"
     assert api("rep1", "POST", "/sms", {"recipients": ["13800138000"], "text": "您好"}).status_code == 404
     rep1 = login("rep1")
     assert rep1.get("/scm/sms/").status_code == 404
