@@ -23,6 +23,7 @@ from typing import Any
 import pyodbc
 
 from . import errors
+from .clock import DEFAULT_ERP_TIMEZONE, ErpTime
 from .dialects import Dialect, dialect_for_dbms, get_dialect
 from .mapping import Mapping
 from .queries import QueryRegistry
@@ -236,7 +237,9 @@ class Database:
         login_timeout: int = 5,
         pool_size: int = 8,
         queries: QueryRegistry | None = None,
+        timezone: str = DEFAULT_ERP_TIMEZONE,
     ):
+        """``timezone``: the ERP's zone where the mapping's ``[erp] timezone`` does not say."""
         if not dsn or "driver=" not in dsn.lower() and "dsn=" not in dsn.lower():
             raise errors.ConfigurationError("the ODBC connection string needs DRIVER= or DSN=")
         self._dsn = dsn
@@ -248,6 +251,7 @@ class Database:
         self._lock = threading.Lock()
         self._dialect: Dialect | None = get_dialect(dialect) if dialect else None
         self._queries = queries
+        self.erp_time = ErpTime(mapping.timezone or timezone)
         # Statements executed so far (approximate under threads); the benchmarks read it
         # to show that a page's statements do not grow with the number of rows.
         self.statement_count = 0

@@ -68,7 +68,8 @@ class SCMPlugin:
         db = Database(app.config["SCM_ERP_DSN"], mapping,
                       dialect=app.config["SCM_ERP_DIALECT"],
                       statement_timeout=int(app.config["SCM_DB_STATEMENT_TIMEOUT"]),
-                      pool_size=int(app.config["SCM_DB_POOL_SIZE"]))
+                      pool_size=int(app.config["SCM_DB_POOL_SIZE"]),
+                      timezone=app.config["SCM_TIMEZONE"])
 
         own_login = _setup_login(app)
         if "csrf" not in app.extensions:

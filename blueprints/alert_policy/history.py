@@ -12,14 +12,13 @@ from decimal import Decimal
 
 from scm_plugin import i18n
 
-_HISTORY_MARK = "json:"
 _AUDIT_DETAIL_MAX = 2000   # scm_audit.detail (audit.record cuts longer ones)
 
 
 def history_detail(**facts) -> str:
     """The ``detail`` of an audit row of a policy."""
     text = json.dumps(facts, ensure_ascii=False, separators=(",", ":"))
-    if len(_HISTORY_MARK) + len(text) > _AUDIT_DETAIL_MAX:
+    if len(text) > _AUDIT_DETAIL_MAX:
         # Long recipient lists and notes are shortened so the facts stay readable JSON.
         for key in ("sms", "checkpoints"):
             if isinstance(facts.get(key), list) and len(facts[key]) > 5:
@@ -28,7 +27,7 @@ def history_detail(**facts) -> str:
             if isinstance(facts.get(key), str):
                 facts[key] = facts[key][:500]
         text = json.dumps(facts, ensure_ascii=False, separators=(",", ":"))
-    return _HISTORY_MARK + text
+    return text
 
 
 def _listed(items: list[str], more: int | None) -> str:
@@ -44,11 +43,8 @@ def _recipient_label(entry: str, contacts: dict[str, dict]) -> str:
 
 def history_text(row: dict, steps: list[dict], contacts: list[dict]) -> str:
     """One audit row of a policy, told in the current language."""
-    detail = row.get("detail") or ""
-    if not detail.startswith(_HISTORY_MARK):
-        return detail
     try:
-        facts = json.loads(detail[len(_HISTORY_MARK):])
+        facts = json.loads(row.get("detail") or "")
     except ValueError:  # cut at the audit log's length limit
         return ""
     step_name = {s["code"]: s["name"] for s in steps}

@@ -26,7 +26,6 @@ from scm_plugin.quantities import plain
 from .checker import check
 from .checkpoint_templates import template_row
 from .checkpoints import plan_windows, validate_checkpoints
-from .erp_time import from_erp, to_erp
 from .history import history_detail, history_text
 from .recipients import check_recipients
 from .schemas import MAX_NOTE, PolicyIn
@@ -61,13 +60,13 @@ def policy_view(db: Database, scope: Scope, order_no: str, *, now: dt.datetime |
                 progress.append({"code": s["code"], "name": s["name"], "seq": s["seq"],
                                  "quantity": row["quantity"] if row else None,
                                  "reports": int(row["reports"]) if row else 0,
-                                 "last_at": from_erp(db, row["last_at"]) if row else None})
+                                 "last_at": db.erp_time.from_erp(row["last_at"]) if row else None})
             for code, row in by_code.items():  # steps the route no longer knows
                 progress.append({"code": code, "name": code, "seq": None, "quantity": row["quantity"],
-                                 "reports": int(row["reports"]), "last_at": from_erp(db, row["last_at"])})
+                                 "reports": int(row["reports"]), "last_at": db.erp_time.from_erp(row["last_at"])})
             records = repo.progress_records(tx, order["erp_form_no"], 50)
             for r in records:
-                r["reported_at"] = from_erp(db, r["reported_at"])
+                r["reported_at"] = db.erp_time.from_erp(r["reported_at"])
                 r["process_name"] = names.get(r["process_code"], r["process_code"])
         lines = repo.order_lines_with_family(tx, order["id"])
         templates = [template_row(t) for t in repo.templates(tx)]
@@ -154,7 +153,7 @@ def save_policy(db: Database, user, scope: Scope, order_no: str, data: PolicyIn,
                 repo.update_checkpoint_plan(tx, p.keep_id, seq=p.seq, window_start=p.window_start,
                                             warn_from=p.warn_from)
             else:
-                repo.insert_checkpoint(tx, policy_id, seq=p.seq, due_at=p.due_at, due_at_erp=to_erp(db, p.due_at),
+                repo.insert_checkpoint(tx, policy_id, seq=p.seq, due_at=p.due_at, due_at_erp=db.erp_time.to_erp(p.due_at),
                                        window_start=p.window_start, warn_from=p.warn_from,
                                        process_code=p.process_code, quantity=p.quantity)
         audit.record(tx, "policy.save", "alert_policy", order_no, customer_code=head["customer_code"],

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from scm_plugin.erp_bridge import Database, UniqueViolation
@@ -32,12 +31,6 @@ MAX_REASON = 500
 class Decision:
     order: dict
     replayed: bool  # the order was already approved (or rejected) with this outcome
-
-
-def _erp_now() -> dt.datetime:
-    """Now, as a naive time in the ERP's time zone (the ERP writes local times)."""
-    tz = current_app.extensions["scm"].db.mapping.timezone or current_app.config["SCM_TIMEZONE"]
-    return dt.datetime.now(ZoneInfo(tz)).replace(tzinfo=None, microsecond=0)
 
 
 def _locked_order(tx, scope: Scope, order_no: str, kind: str | None) -> dict:
@@ -92,7 +85,7 @@ def _insert_form(tx, head: dict, user) -> tuple[int, str]:
     lines = repo.lines(tx, head["id"])
     header = {
         "customer_code": head["customer_code"],
-        "form_date": _erp_now(),
+        "form_date": tx.db.erp_time.now(),
         "delivery_date": head["requested_date"],
         "source_order_no": head["order_no"],
         "customer_order_no": head["customer_order_no"],
@@ -108,7 +101,7 @@ def _insert_form(tx, head: dict, user) -> tuple[int, str]:
         "unit": line["unit"],
         "remarks": line["remarks"],
     } for line in lines]
-    return erp_forms.insert_form(tx, head["kind"], header, form_lines, _erp_now().date())
+    return erp_forms.insert_form(tx, head["kind"], header, form_lines, tx.db.erp_time.now().date())
 
 
 def reject(db: Database, user, scope: Scope, order_no: str, reason: str, kind: str | None = None) -> Decision:

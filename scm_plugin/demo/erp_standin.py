@@ -20,7 +20,6 @@ import logging
 import random
 from decimal import Decimal
 from importlib.resources import files
-from zoneinfo import ZoneInfo
 
 from ..erp_bridge.queries import parse_sql_file
 from ..modules import Job
@@ -37,14 +36,9 @@ def _q(name: str) -> str:
     return _SQL[f"erp_standin.{name}"]
 
 
-def _erp_now(app) -> dt.datetime:
-    tz = app.extensions["scm"].db.mapping.timezone or app.config["SCM_TIMEZONE"]
-    return dt.datetime.now(ZoneInfo(tz)).replace(tzinfo=None, microsecond=0)
-
-
 def assign_contracts(app) -> int:
     db = app.extensions["scm"].db
-    now = _erp_now(app)
+    now = app.extensions["scm"].db.erp_time.now()
     initial = db.mapping.value("contract_review", "initial_status")
     done = 0
     with db.transaction() as tx:
@@ -60,7 +54,7 @@ def assign_contracts(app) -> int:
 
 def report_progress(app) -> int:
     db = app.extensions["scm"].db
-    now = _erp_now(app)
+    now = app.extensions["scm"].db.erp_time.now()
     steps = [s["code"] for s in db.all("erp.process_steps")]
     written = 0
     with db.transaction() as tx:
