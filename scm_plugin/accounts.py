@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 from enum import Enum
 
+from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import roles
@@ -21,6 +22,7 @@ from .erp_bridge.clock import utcnow
 from .erp_bridge.repos import erp as erp_repo
 from .erp_bridge.repos import users as repo
 from .errors import InvalidInput, NotFound
+from .sms.numbers import normalise
 
 ROLES = roles.ALL
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@\-\u4e00-\u9fff]{2,80}$")
@@ -61,6 +63,41 @@ def validate_password(password: str | None) -> str:
     return password
 
 
+def _check_profile(role: str, customer_code: str | None, mobile: str | None, errors: dict[str, str]) -> str | None:
+    """A profile's rules beside the name and password: a customer user belongs to a
+    customer, staff to none; a mobile number is one an SMS can reach (the SMS layer's
+    rule, as for every number). Adds to ``errors``; returns the customer code to keep."""
+    if role == "customer" and not customer_code:
+        errors["customer_code"] = "customer_required"
+    if mobile:
+        refused = normalise(mobile, current_app.config.get("SCM_SMS_PHS_PREFIX")).error
+        if refused:
+            errors["mobile"] = refused
+    return customer_code if role == "customer" else None
+
+
+def _check_customer(tx, customer_code: str | None) -> None:
+    if customer_code and erp_repo.customer(tx, customer_code) is None:
+        raise InvalidInput({"customer_code": "customer_unknown"})
+
+
+def update_user(db: Database, user: dict, *, role: str, customer_code: str | None, display_name: str | None,
+                email: str | None, mobile: str | None, active: bool, actor: str, ip: str | None = None) -> None:
+    """An administrator's change of a user's profile (the audit trail says who)."""
+    errors: dict[str, str] = {}
+    if role not in ROLES:
+        errors["role"] = "role_invalid"
+    customer_code = _check_profile(role, customer_code, mobile, errors)
+    if errors:
+        raise InvalidInput(errors)
+    with db.transaction() as tx:
+        _check_customer(tx, customer_code)
+        repo.update_profile(tx, user["id"], display_name=display_name or user["username"], role=role,
+                            customer_code=customer_code, email=email, mobile=mobile, active=active)
+        repo.audit(tx, actor=actor, action="user.update", object_type="user", object_id=user["id"],
+                   customer_code=None, ip=ip, detail=f"role={role} active={active}")
+
+
 def create_user(db: Database, *, username: str, role: str, password: str | None = None,
                 customer_code: str | None = None, display_name: str | None = None,
                 email: str | None = None, mobile: str | None = None, actor: str = "cli",
@@ -79,15 +116,11 @@ def create_user(db: Database, *, username: str, role: str, password: str | None 
             validate_password(password)
         except InvalidInput as exc:
             errors.update(exc.fields)
-    if role == "customer" and not customer_code:
-        errors["customer_code"] = "customer_required"
-    if role != "customer":
-        customer_code = None
+    customer_code = _check_profile(role, customer_code, mobile, errors)
     if errors:
         raise InvalidInput(errors)
     with db.transaction() as tx:
-        if customer_code and erp_repo.customer(tx, customer_code) is None:
-            raise InvalidInput({"customer_code": "customer_unknown"})
+        _check_customer(tx, customer_code)
         try:
             user_id = repo.insert(tx, username=username, role=role,
                                   password_hash=generate_password_hash(password) if password else None,

@@ -20,6 +20,7 @@ from .blueprints import declared_modules
 from .demo import run_demo
 from .erp_bridge import BridgeError
 from .errors import ConfigError
+from .state import get_state
 
 
 class SCMGroup(click.Group):
@@ -37,7 +38,7 @@ def _only_if_enabled(module: str, command: click.Command) -> click.Command:
     @functools.wraps(run)
     def callback(*args, **kwargs):
         app = current_app or click.get_current_context().ensure_object(ScriptInfo).load_app()
-        if module not in app.extensions["scm"].modules:
+        if module not in get_state(app).modules:
             commands.fail(f"{command.name}: module {module} is not enabled on this app "
                           "(SCM_ENABLED_MODULES)", 2)
         return run(*args, **kwargs)

@@ -88,20 +88,10 @@ def user_detail(user_id: int):
 
 
 def _save_user(user: dict, form: EditUserForm) -> None:
-    db = get_db()
-    role = form.role.data
-    customer_code = form.customer_code.data or None if role == "customer" else None
-    if role == "customer" and not customer_code:
-        raise InvalidInput({"customer_code": "customer_required"})
-    with db.transaction() as tx:
-        if customer_code and erp_repo.customer(tx, customer_code) is None:
-            raise InvalidInput({"customer_code": "customer_unknown"})
-        users_repo.update_profile(tx, user["id"], display_name=form.display_name.data or user["username"],
-                                  role=role, customer_code=customer_code, email=form.email.data or None,
-                                  mobile=form.mobile.data or None, active=bool(form.active.data))
-        audit.record(tx, "user.update", "user", user["id"], detail=f"role={role} active={bool(form.active.data)}")
-    if form.password.data:
-        accounts.set_password(db, user["username"], form.password.data, actor=get_user().username)
+    accounts.update_user(get_db(), user, role=form.role.data, customer_code=form.customer_code.data or None,
+                         display_name=form.display_name.data or None, email=form.email.data or None,
+                         mobile=form.mobile.data or None, active=bool(form.active.data),
+                         actor=get_user().username, ip=request.remote_addr)
 
 
 @bp.route("/users/<int:user_id>/grants", methods=["POST"])
