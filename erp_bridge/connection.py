@@ -18,6 +18,7 @@ import contextlib
 import logging
 import threading
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pyodbc
@@ -31,6 +32,18 @@ from .queries import QueryRegistry
 log = logging.getLogger(__name__)
 
 Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CatalogColumn:
+    """A column as the ODBC catalog (SQLColumns) describes it."""
+    name: str
+    type_name: str           # the engine's name: varchar, nvarchar, int identity, TEXT …
+    data_type: int           # the ODBC SQL type code
+    size: int | None         # characters for text, digits for numbers
+    scale: int | None
+    nullable: bool
+    default: str | None      # the column default as the engine prints it
 
 
 def _translate(dialect: Dialect | None, exc: Exception) -> errors.BridgeError:
@@ -398,7 +411,13 @@ class Database:
 
     # --- catalog ----------------------------------------------------------
     def catalog_columns(self, table: str, tx: Transaction | None = None) -> set[str] | None:
-        """Column names of a table through the ODBC catalog; None if the table is absent.
+        """Column names of a table through the ODBC catalog; None if the table is absent
+        (see ``catalog_details``)."""
+        details = self.catalog_details(table, tx)
+        return None if details is None else set(details)
+
+    def catalog_details(self, table: str, tx: Transaction | None = None) -> dict[str, CatalogColumn] | None:
+        """The columns of a table through the ODBC catalog, by name; None if absent.
 
         "Present" means what a query naming the table (quoted, from the mapping) would
         find: the catalog's table argument is a LIKE pattern (``_`` matches any character)
@@ -417,9 +436,9 @@ class Database:
                 candidates += sorted({name.lower(), name.upper()} - {name})
             for candidate in candidates:
                 rows = tx._run(lambda c=candidate: tx._cursor.columns(table=c).fetchall())
-                names = {row.column_name for row in rows if same(row.table_name, name)}
-                if names:
-                    return names
+                found = {row.column_name: _catalog_column(row) for row in rows if same(row.table_name, name)}
+                if found:
+                    return found
             return None
         return go(tx) if tx is not None else self.read(go)
 
@@ -434,3 +453,12 @@ class Database:
             rows = tx._run(lambda: tx._cursor.statistics(name).fetchall())
             return {row.index_name for row in rows if row.index_name and same(row.table_name, name)}
         return go(tx) if tx is not None else self.read(go)
+
+
+def _catalog_column(row: Any) -> CatalogColumn:
+    def get(attr: str) -> Any:
+        return getattr(row, attr, None)
+    return CatalogColumn(
+        name=row.column_name, type_name=str(get("type_name") or ""), data_type=int(get("data_type") or 0),
+        size=get("column_size"), scale=get("decimal_digits"),
+        nullable=get("nullable") != 0, default=get("column_def"))

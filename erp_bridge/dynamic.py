@@ -93,16 +93,23 @@ def customers_in_scope(scope: Scope) -> Statement:
 # --- mapped ERP rows -------------------------------------------------------------------
 def insert_mapped(mapping: Mapping, dialect: Dialect, entity: str, values: dict[str, Any]) -> Statement:
     """INSERT of one row of a mapped ERP entity: the given logical fields the mapping has
-    (the identity and unmapped optional fields are left out) and the mapping's
-    ``insert_defaults``, which name physical columns."""
+    (unmapped optional fields are left out; the id only when given, for ids the plugin
+    allocates), the mapping's ``insert_defaults`` and any ``extra`` physical columns
+    (``values["extra"]``: column → value, e.g. copied from the customer card).
+    Fields sharing one column (a contact kept on the customer card) write it once."""
     em = mapping.entities[entity]
     identity = ENTITIES[entity].identity
-    cols, params = [], []
+    cols, params, seen = [], [], set()
     for fld, value in values.items():
-        if fld != identity and fld in em.columns:
-            cols.append(f"{{{entity}.{fld}}}")
-            params.append(value)
-    for column, literal in em.insert_defaults.items():
+        if fld == "extra" or fld not in em.columns or (fld == identity and value is None):
+            continue
+        if em.columns[fld] in seen:
+            continue
+        seen.add(em.columns[fld])
+        cols.append(f"{{{entity}.{fld}}}")
+        params.append(value)
+    physical = {**em.insert_defaults, **(values.get("extra") or {})}
+    for column, literal in physical.items():
         cols.append(dialect.quote(column))
         params.append(literal)
     return Statement(f"INSERT INTO {{{entity}}} ({', '.join(cols)}) VALUES ({_marks(len(params))})", params)

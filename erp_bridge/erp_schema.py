@@ -34,14 +34,15 @@ _INDEXES: dict[str, list[tuple[tuple[str, ...], bool]]] = {
     "progress": [(("order_ref", "process_code"), False)],
 }
 
-# Creation order respects foreign keys (lines after their headers).
-_ORDER = list(ENTITIES)
+def mapped_entities(mapping) -> list[str]:
+    """The entities this mapping has, in creation order (lines after their headers)."""
+    return [name for name in ENTITIES if mapping.has(name)]
 
 
 def reference_tables(db: Database) -> list[Table]:
     mapping = db.mapping
     tables = []
-    for name in _ORDER:
+    for name in mapped_entities(mapping):
         entity = ENTITIES[name]
         em = mapping.entities[name]
         cols = [Column(physical, entity.fields[fld].type,
@@ -49,7 +50,7 @@ def reference_tables(db: Database) -> list[Table]:
                 for fld, physical in em.columns.items()]
         for extra, literal in em.insert_defaults.items():
             cols.append(Column(extra, String(60), nullable=True))
-        pk = tuple(em.columns[k] for k in entity.key)
+        pk = tuple(em.columns[k] for k in entity.key if k in em.columns)
         short = em.table.split(".")[-1]
         indexes = [Index(f"ix_{short}_{'_'.join(em.columns[c] for c in ix)}"[:60],
                          tuple(em.columns[c] for c in ix), unique)
@@ -122,7 +123,7 @@ def load_seed(db: Database, seed: dict[str, Any]) -> dict[str, int]:
     counts: dict[str, int] = {}
     with db.transaction() as tx:
         header_ids: dict[tuple[str, str], int] = {}
-        for name in _ORDER:
+        for name in mapped_entities(db.mapping):
             rows = seed.get(name, [])
             if ENTITIES[name].parent:
                 parent = ENTITIES[name].parent
@@ -161,7 +162,7 @@ def check_erp(db: Database) -> CheckResult:
     missing_tables: list[str] = []
     missing_columns: list[str] = []
     same = db.dialect.same_identifier
-    for name in _ORDER:
+    for name in mapped_entities(db.mapping):
         em = db.mapping.entities[name]
         found = db.catalog_columns(em.table)
         if found is None:

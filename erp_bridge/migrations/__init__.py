@@ -52,6 +52,16 @@ class Ops:
             return
         self.tx.ddl(self.db.dialect.add_column(table, column))
 
+    def ensure_row(self, table: str, key: dict, values: dict | None = None) -> None:
+        """A row the plugin relies on (looked up by ``key``), inserted when absent."""
+        q = self.db.dialect.quote
+        where = " AND ".join(f"{q(c)} = ?" for c in key)
+        if self.tx.scalar_sql(f"SELECT COUNT(*) FROM {q(table)} WHERE {where}", *key.values()):
+            return
+        row = {**key, **(values or {})}
+        self.tx.execute_sql(f"INSERT INTO {q(table)} ({', '.join(map(q, row))}) "
+                            f"VALUES ({', '.join('?' for _ in row)})", *row.values())
+
     def create_index(self, table: str, index: Index) -> None:
         existing = self.db.catalog_indexes(table, self.tx) or set()
         if any(self.db.dialect.same_identifier(name, index.name) for name in existing):

@@ -8,3 +8,4 @@ SELECT version FROM scm_schema_version
 
 -- name: record_version
 INSERT INTO scm_schema_version (version, description, applied_at) VALUES (?, ?, ?)
+

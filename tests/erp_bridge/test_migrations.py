@@ -36,6 +36,9 @@ class _Recorder:
     def create_index(self, table, index):
         self.indexes[table].add(index.name)
 
+    def ensure_row(self, table, key, values=None):
+        assert table in self.columns and set(key) | set(values or {}) <= self.columns[table]
+
 
 def _declared() -> _Recorder:
     rec = _Recorder()
@@ -128,8 +131,10 @@ def _branch_migration(version: int, table: str) -> ModuleType:
 def test_upgrade_applies_an_earlier_version_that_arrived_after_a_later_one(make_database, monkeypatch):
     """Two branches each add a migration; the development database got the later number
     first. The earlier one must still be applied, once."""
-    # Two stand-in later versions: the squashed history has only the initial one.
-    mods = [*migrations.migration_modules(), _branch_migration(2, "scm_branch_a"), _branch_migration(3, "scm_branch_b")]
+    # Two stand-in versions after the real ones.
+    real = migrations.migration_modules()
+    last = real[-1].VERSION
+    mods = [*real, _branch_migration(last + 1, "scm_branch_a"), _branch_migration(last + 2, "scm_branch_b")]
     monkeypatch.setattr(migrations, "migration_modules", lambda: mods)
     skipped = mods[-2]
     db = make_database()

@@ -338,6 +338,9 @@ def _keyed_columns() -> list[tuple[str, str, str]]:
         def create_index(self, table, index):
             tables[table].indexes.append(index)
 
+        def ensure_row(self, table, key, values=None):
+            pass  # rows, not schema
+
     Ops().create_table(migrations.VERSION_TABLE)
     for mod in migrations.migration_modules():
         mod.upgrade(Ops())
@@ -436,7 +439,7 @@ def _built(mapping: Mapping, dialect) -> list[tuple[str, dynamic.Statement]]:
     add("items_by_code", dynamic.items_by_code(codes))
     add("supplier_figures", dynamic.supplier_figures(codes))
     add("sms_status_counts", dynamic.sms_status_counts(ids))
-    for entity in ENTITIES:
+    for entity in mapping.entities:
         values = dict.fromkeys(ENTITIES[entity].fields, 1)
         add("insert_mapped", dynamic.insert_mapped(mapping, dialect, entity, values))
     return out
