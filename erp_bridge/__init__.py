@@ -5,12 +5,14 @@ functions in ``erp_bridge.repos`` and the ``Database`` object; nothing above thi
 package imports pyodbc or writes SQL.
 """
 from .connection import Database, Row, Transaction
-from .errors import (BridgeError, ConfigurationError, ConnectionLost, IntegrityViolation,
-                     MappingError, StatementTimeout, TransactionConflict, UniqueViolation)
+from .errors import (BridgeError, ConfigurationError, ConnectionLost, DataRejected, FormRejected,
+                     IntegrityViolation, MappingError, StatementTimeout, TransactionConflict,
+                     UniqueViolation)
 from .mapping import Mapping
 
 __all__ = [
     "Database", "Row", "Transaction", "Mapping",
-    "BridgeError", "ConfigurationError", "ConnectionLost", "IntegrityViolation",
+    "BridgeError", "ConfigurationError", "ConnectionLost", "DataRejected", "FormRejected",
+    "IntegrityViolation",
     "MappingError", "StatementTimeout", "TransactionConflict", "UniqueViolation",
 ]

@@ -260,6 +260,7 @@ class Database:
         self.statement_timeout = int(statement_timeout)
         self.login_timeout = int(login_timeout)
         self._pool: list[Any] = []
+        self._catalog_cache: dict[str, dict[str, CatalogColumn]] = {}
         self._pool_size = pool_size
         self._lock = threading.Lock()
         self._dialect: Dialect | None = get_dialect(dialect) if dialect else None
@@ -416,6 +417,16 @@ class Database:
         details = self.catalog_details(table, tx)
         return None if details is None else set(details)
 
+    def table_columns(self, table: str, tx: Transaction | None = None) -> dict[str, CatalogColumn] | None:
+        """``catalog_details`` read once per Database: an ERP's schema does not change
+        under a running application (widths, NOT NULL columns)."""
+        if table not in self._catalog_cache:
+            found = self.catalog_details(table, tx)
+            if found is None:
+                return None  # not there (yet): asked again next time
+            self._catalog_cache[table] = found
+        return self._catalog_cache[table]
+
     def catalog_details(self, table: str, tx: Transaction | None = None) -> dict[str, CatalogColumn] | None:
         """The columns of a table through the ODBC catalog, by name; None if absent.
 
@@ -461,4 +472,13 @@ def _catalog_column(row: Any) -> CatalogColumn:
     return CatalogColumn(
         name=row.column_name, type_name=str(get("type_name") or ""), data_type=int(get("data_type") or 0),
         size=get("column_size"), scale=get("decimal_digits"),
-        nullable=get("nullable") != 0, default=get("column_def"))
+        nullable=get("nullable") != 0, default=_default(get("column_def")))
+
+
+def _default(text: Any) -> str | None:
+    """A column default as the catalog prints it; "no default" is None (SQLite's and
+    MariaDB's drivers print that as the word NULL, PostgreSQL as NULL::type)."""
+    if text is None:
+        return None
+    text = str(text).strip()
+    return None if not text or text.upper() == "NULL" or text.upper().startswith("NULL::") else text

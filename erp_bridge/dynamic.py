@@ -29,7 +29,7 @@ from .model import ENTITIES
 
 if TYPE_CHECKING:
     from .dialects import Dialect
-    from .mapping import Mapping
+    from .mapping import IdAllocator, Mapping
     from .repos.scope import Scope
 
 
@@ -113,6 +113,37 @@ def insert_mapped(mapping: Mapping, dialect: Dialect, entity: str, values: dict[
         cols.append(dialect.quote(column))
         params.append(literal)
     return Statement(f"INSERT INTO {{{entity}}} ({', '.join(cols)}) VALUES ({_marks(len(params))})", params)
+
+
+def allocate_ids(dialect: Dialect, allocator: IdAllocator, count: int) -> tuple[Statement, Statement]:
+    """Move an ERP id allocator on by ``count`` (the UPDATE takes the row's lock until the
+    transaction ends) and read the last id now used."""
+    q = dialect.quote
+    where = " AND ".join(f"{q(c)} = ?" for c in allocator.where)
+    keys = list(allocator.where.values())
+    table, value = dialect.quote_dotted(allocator.table), q(allocator.value)
+    return (Statement(f"UPDATE {table} SET {value} = COALESCE({value}, 0) + ? WHERE {where}", [count, *keys]),
+            Statement(f"SELECT {value} AS last_id FROM {table} WHERE {where}", keys))
+
+
+def max_id(entity: str) -> Statement:
+    """The highest id of a form table (``id_source = "max_plus_one"``)."""
+    return Statement(f"SELECT MAX({{{entity}.id}}) FROM {{{entity}}}", [])
+
+
+def highest_form_no(entity: str, prefix: str, digits: int) -> Statement:
+    """The highest form number of ``prefix`` followed by ``digits`` characters, forms the
+    ERP's own users numbered in the same series included."""
+    pattern = prefix.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "_" * digits
+    return Statement(f"SELECT MAX({{{entity}.form_no}}) FROM {{{entity}}} "
+                     f"WHERE {{{entity}.form_no}} LIKE ? ESCAPE '!'", [pattern])
+
+
+def customer_card(dialect: Dialect, columns: Sequence[str], customer_code: str) -> Statement:
+    """Columns of the customer card by physical name (``from_customer``), for one customer,
+    read as ``c0``, ``c1`` … in the order given."""
+    picked = ", ".join(f"{dialect.quote(c)} AS {dialect.quote(f'c{n}')}" for n, c in enumerate(columns))
+    return Statement(f"SELECT {picked} FROM {{customer}} WHERE {{customer.code}} = ?", [customer_code])
 
 
 # --- web orders ------------------------------------------------------------------------

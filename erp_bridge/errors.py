@@ -56,6 +56,30 @@ class IntegrityViolation(BridgeError):
     default_message = "constraint violated"
 
 
+class DataRejected(BridgeError):
+    """A value its column cannot take: too long, of the wrong type, out of range."""
+
+    default_message = "value refused by the column"
+
+
+class FormRejected(BridgeError):
+    """The ERP refused a review form the plugin wrote; nothing of it was kept.
+
+    ``reason``: not_null | too_long | type | foreign_key | constraint | customer_card |
+    allocator | numbering. ``column`` is the physical column when known, ``source`` the
+    customer card's column for ``customer_card``."""
+
+    default_message = "the ERP refused the review form"
+
+    def __init__(self, entity: str, table: str, reason: str, *, column: str | None = None,
+                 row: int | None = None, source: str | None = None, customer_code: str | None = None,
+                 sqlstate: str = "", detail: str = ""):
+        super().__init__(f"the ERP refused {table}: {reason}" + (f" ({column})" if column else ""),
+                         sqlstate=sqlstate, detail=detail)
+        self.entity, self.table, self.reason = entity, table, reason
+        self.column, self.row, self.source, self.customer_code = column, row, source, customer_code
+
+
 class MappingError(BridgeError):
     """The ERP mapping file is malformed or refers to something that does not exist."""
 

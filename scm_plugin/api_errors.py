@@ -8,7 +8,12 @@ from .messages import field_messages, message
 
 
 def api_error(status: int, code: str, fields: dict[str, str] | None = None, /, **variables):
-    body = {"error": code, "message": message(code, **variables)}
+    return api_error_text(status, code, message(code, **variables), fields)
+
+
+def api_error_text(status: int, code: str, text: str, fields: dict[str, str] | None = None):
+    """An API error whose message is already worded."""
+    body = {"error": code, "message": text}
     if fields:
         body["fields"] = field_messages(fields)
     resp = jsonify(body)

@@ -6,6 +6,12 @@ from __future__ import annotations
 class SCMError(Exception):
     status = 400
     code = "error"
+    variables: dict = {}  # filled into the message
+
+    @property
+    def message_code(self) -> str:
+        """The message that explains it (by default the code itself)."""
+        return self.code
 
 
 class InvalidInput(SCMError):
@@ -43,6 +49,24 @@ class Conflict(SCMError):
         super().__init__(code)
         self.code = code
         self.detail = detail
+
+
+class ErpRejected(SCMError):
+    """The ERP refused the review form approve wrote; nothing was kept. ``reason`` and the
+    facts (table, column, the form field, the customer card's column) fill the message."""
+
+    status = 409
+    code = "erp_rejected"
+
+    def __init__(self, reason: str, **facts):
+        super().__init__(reason)
+        self.reason = reason
+        self.facts = facts
+        self.variables = {"reason": reason, **{k: "" if v is None else v for k, v in facts.items()}}
+
+    @property
+    def message_code(self) -> str:
+        return f"erp_rejected_{self.reason}"
 
 
 class Forbidden(SCMError):

@@ -68,6 +68,37 @@ MESSAGES = {
     "order_rejected": _l("This order was rejected; it cannot be approved."),
     "order_approved": _l("This order was already approved; it cannot be rejected."),
     "reason_required": _l("Give a reason; the customer will see it."),
+    "erp_rejected": _l("The ERP refused the review form (%(table)s %(column)s). Nothing was written and the "
+                       "order is still pending. An administrator should run check-erp."),
+    "erp_rejected_not_null": _l("The ERP refused the review form: column %(column)s of %(table)s needs a value "
+                                "the ERP mapping does not give. Nothing was written and the order is still "
+                                "pending. An administrator should run check-erp."),
+    "erp_rejected_too_long": _l("The ERP refused the review form: a value is too long for column %(column)s of "
+                                "%(table)s. Nothing was written and the order is still pending. An "
+                                "administrator should run check-erp."),
+    "erp_rejected_type": _l("The ERP refused the review form: column %(column)s of %(table)s cannot hold the "
+                            "value written to it. Nothing was written and the order is still pending. An "
+                            "administrator should run check-erp."),
+    "erp_rejected_foreign_key": _l("The ERP refused the review form: the value for column %(column)s of "
+                                   "%(table)s is not in the ERP's master data. Nothing was written and the "
+                                   "order is still pending."),
+    "erp_rejected_constraint": _l("The ERP refused the review form (a rule of %(table)s). Nothing was written "
+                                  "and the order is still pending. An administrator should run check-erp."),
+    "erp_rejected_duplicate": _l("The ERP already has a form with this number or id (%(table)s). Nothing was "
+                                 "written and the order is still pending. An administrator should run "
+                                 "check-erp."),
+    "erp_rejected_customer_card": _l("Customer %(customer)s has no %(source)s on the customer card in the ERP, "
+                                     "and the review form needs it (%(column)s). Fill it in on the customer "
+                                     "card, then approve again."),
+    "erp_rejected_allocator": _l("The ERP's id allocator %(table)s has no single row for this form. Nothing was "
+                                 "written and the order is still pending. An administrator should run "
+                                 "check-erp."),
+    "erp_rejected_numbering": _l("Today's form numbers of %(table)s are used up. Nothing was written and the "
+                                 "order is still pending. An administrator should widen form_no_pattern."),
+    "pf_customer_wording": _l("The customer wrote %(wording)s; the ERP's item data is written and the "
+                              "customer's wording is kept in the line's remarks."),
+    "pf_card_gap": _l("Customer %(customer)s has no %(source)s on the customer card in the ERP; the review "
+                      "form needs it (%(column)s). Approving will fail until it is filled in."),
     "pf_item_missing": _l("Inventory code %(code)s does not exist in the ERP."),
     "pf_item_ok": _l("Item %(code)s exists."),
     "pf_part_unmapped": _l("Part no %(part)s is no longer in the customer's item list."),
@@ -122,6 +153,13 @@ def message(code: str, /, **variables) -> str:
         text = MESSAGES["error"]
     text = str(text)
     return text % variables if variables else text
+
+
+def error_text(exc) -> str:
+    """The words for a business error (``errors.SCMError``): its own message if it has
+    one (``erp_rejected_not_null`` …), else its code's, with its facts filled in."""
+    code = exc.message_code if has_message(exc.message_code) else exc.code
+    return message(code, **exc.variables)
 
 
 def field_messages(fields: dict[str, str]) -> dict[str, str]:

@@ -14,7 +14,7 @@ from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.exceptions import HTTPException
 
 from . import i18n
-from .api_errors import api_error
+from .api_errors import api_error_text
 from .auth import get_user, require
 from .erp_bridge import (
     BridgeError,
@@ -24,7 +24,7 @@ from .erp_bridge import (
 )
 from .erp_bridge.repos import orders as orders_repo
 from .errors import SCMError
-from .messages import message
+from .messages import error_text, message
 from .modules import MenuEntry
 from .order_schemas import KINDS
 from .permissions import current_scope
@@ -122,7 +122,7 @@ def install(bp: Blueprint) -> None:
 
     @bp.errorhandler(SCMError)
     def _scm_error(exc: SCMError):
-        return _error_page(exc.status, message(exc.code), code=exc.code,
+        return _error_page(exc.status, error_text(exc), code=exc.code,
                            fields=getattr(exc, "fields", None))
 
     @bp.errorhandler(BridgeError)
@@ -176,7 +176,7 @@ def _error_page(status: int, text: str, code: str | None = None, fields: dict | 
     if request.blueprint and request.blueprint.endswith(".api"):
         codes = {400: "invalid_input", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                  409: "conflict", 413: "too_large", 503: "database_unavailable"}
-        return api_error(status, code or codes.get(status, "error"), fields)
+        return api_error_text(status, code or codes.get(status, "error"), text, fields)
     g.setdefault("scm_error", text)
     resubmit = had_files = None
     if status == 503 and request.method == "POST" and code != "database_lost_at_commit":

@@ -9,11 +9,12 @@ is the second guard. Rejecting needs a reason, which the customer sees and is ma
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
 from flask import current_app
-from scm_plugin.erp_bridge import Database, UniqueViolation
+from scm_plugin.erp_bridge import Database, FormRejected, UniqueViolation
 from scm_plugin.erp_bridge.clock import utcnow
 from scm_plugin.erp_bridge.repos import erp as erp_repo
 from scm_plugin.erp_bridge.repos import erp_forms
@@ -22,7 +23,11 @@ from scm_plugin.erp_bridge.repos import users as users_repo
 from scm_plugin.erp_bridge.repos.scope import Scope
 
 from scm_plugin import audit, i18n, notify, orders
-from scm_plugin.errors import Conflict, InvalidInput, NotFound
+from scm_plugin.errors import Conflict, ErpRejected, InvalidInput, NotFound
+
+from . import form_values
+
+log = logging.getLogger(__name__)
 
 MAX_REASON = 500
 
@@ -41,7 +46,9 @@ def _locked_order(tx, scope: Scope, order_no: str, kind: str | None) -> dict:
 
 
 def approve(db: Database, user, scope: Scope, order_no: str, kind: str | None = None) -> Decision:
-    """Approve into the ERP form, exactly once."""
+    """Approve into the ERP form, exactly once. When the ERP refuses the form (a column
+    it needs, a value too long for it, a customer card without a department …) nothing
+    is kept, the refusal is in the order's history and ``ErpRejected`` says what."""
     try:
         with db.transaction(write=True) as tx:
             head = _locked_order(tx, scope, order_no, kind)
@@ -52,9 +59,16 @@ def approve(db: Database, user, scope: Scope, order_no: str, kind: str | None = 
             else:
                 already = False
                 _approve_locked(tx, head, user, order_no)
-    except UniqueViolation:
+    except UniqueViolation as exc:
         # Another approver's form reached the ERP first (the source-order key): same answer.
-        return _replay(db, scope, order_no)
+        order = orders.get_order(db, scope, order_no)
+        if order["status"] == "approved":
+            return Decision(order, True)
+        raise _erp_rejected(db, head, FormRejected(
+            erp_forms.FORM_ENTITY[head["kind"]], db.mapping.table(erp_forms.FORM_ENTITY[head["kind"]]),
+            "duplicate", sqlstate=exc.sqlstate, detail=exc.detail)) from exc
+    except FormRejected as exc:
+        raise _erp_rejected(db, head, exc) from exc
     if already:
         return _replay(db, scope, order_no)
     return Decision(orders.get_order(db, scope, order_no), False)
@@ -82,26 +96,35 @@ def _replay(db: Database, scope: Scope, order_no: str) -> Decision:
 
 
 def _insert_form(tx, head: dict, user) -> tuple[int, str]:
-    lines = repo.lines(tx, head["id"])
-    header = {
-        "customer_code": head["customer_code"],
-        "form_date": tx.db.erp_time.now(),
-        "delivery_date": head["requested_date"],
-        "source_order_no": head["order_no"],
-        "customer_order_no": head["customer_order_no"],
-        "remarks": (head["remarks"] or "")[:255] or None,
-        "maker": (user.display_name or user.username)[:40],
-    }
-    form_lines = [{
-        "inventory_code": line["inventory_code"],
-        "customer_part_no": line["customer_part_no"],
-        "item_name": line["item_name"],
-        "master_disc_no": line["master_disc_no"],
-        "quantity": line["quantity"],
-        "unit": line["unit"],
-        "remarks": line["remarks"],
-    } for line in lines]
-    return erp_forms.insert_form(tx, head["kind"], header, form_lines, tx.db.erp_time.now().date())
+    values = form_values.build(tx, head, repo.lines(tx, head["id"]), maker_name(user))
+    if values.card_gaps:
+        column, source = values.card_gaps[0]
+        entity = erp_forms.FORM_ENTITY[head["kind"]]
+        raise FormRejected(entity, tx.mapping.table(entity), "customer_card", column=column, source=source,
+                           customer_code=head["customer_code"])
+    return erp_forms.insert_form(tx, head["kind"], values.header, values.lines, tx.db.erp_time.now().date())
+
+
+def maker_name(user) -> str:
+    """The maker the ERP shows on the form: the rep's ERP operator name, else the login."""
+    return getattr(user, "erp_name", None) or user.username
+
+
+def _erp_rejected(db: Database, head: dict, exc: FormRejected) -> ErpRejected:
+    """Log and record the refusal (the approve's own transaction has rolled back) and say
+    what the ERP refused in the rep's words."""
+    log.error("ERP refused the form for %s: %s %s.%s (%s): %s", head["order_no"], exc.reason, exc.table,
+              exc.column, exc.sqlstate, exc.detail)
+    field = erp_forms.field_of_column(db.mapping, exc.entity, exc.column)
+    detail = f"{exc.table}.{exc.column or '?'}: {exc.reason}" + (f" (row {exc.row})" if exc.row else "")
+    try:
+        with db.transaction() as tx:
+            audit.record(tx, "order.approve_refused", "order", head["order_no"],
+                         customer_code=head["customer_code"], detail=detail)
+    except Exception:  # noqa: BLE001 - the rep must still hear why approve failed
+        log.exception("could not record the ERP's refusal of %s", head["order_no"])
+    return ErpRejected(exc.reason, table=exc.table, column=exc.column or "", field=field or "",
+                       row=exc.row, source=exc.source or "", customer=exc.customer_code or "")
 
 
 def reject(db: Database, user, scope: Scope, order_no: str, reason: str, kind: str | None = None) -> Decision:
@@ -191,6 +214,13 @@ def detail(db: Database, scope: Scope, order_no: str) -> dict:
             line["checks"] = preflight_line(tx, order, line, item, today)
             line["level"] = max((c.level for c in line["checks"]), key=_RANK.get, default=GREEN)
             worst = max(worst, line["level"], key=_RANK.get)
+        order["checks"] = []
+        if order["status"] == "pending":
+            card = erp_forms.customer_card(tx, order["kind"], order["customer_code"])
+            order["checks"] = [Check(RED, "pf_card_gap", {"customer": order["customer_code"], "source": source,
+                                                          "column": column})
+                               for column, source in erp_forms.card_gaps(tx, order["kind"], card)]
+            worst = max([worst, *(c.level for c in order["checks"])], key=_RANK.get)
         order["preflight"] = worst
         if order["erp_form_id"]:
             form = erp_forms.form(tx, order["kind"], order["erp_form_id"])
@@ -222,6 +252,9 @@ def preflight_line(tx, order: dict, line: dict, item: dict | None, today: dt.dat
             checks.append(Check(RED, "pf_part_other_item", {"part": line["customer_part_no"], "code": mapped["code"]}))
         else:
             checks.append(Check(GREEN, "pf_part_ok", {"part": line["customer_part_no"]}))
+    wording = form_values.customer_wording(line, item, master_disc=False)  # that has its own check
+    if wording:
+        checks.append(Check(AMBER, "pf_customer_wording", {"wording": " / ".join(wording)}))
     if item["master_disc_no"]:
         if line["master_disc_no"] and line["master_disc_no"] != item["master_disc_no"]:
             checks.append(Check(AMBER, "pf_master_differs", {"given": line["master_disc_no"],

@@ -4,10 +4,10 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 
 from scm_plugin import attachments, export, orders
 from scm_plugin.auth import get_user, require
-from scm_plugin.errors import Conflict, InvalidInput
+from scm_plugin.errors import Conflict, ErpRejected, InvalidInput
 from scm_plugin.filters import page_query
 from scm_plugin.i18n import _
-from scm_plugin.messages import field_messages, message
+from scm_plugin.messages import error_text, field_messages, message
 from scm_plugin.permissions import current_scope
 from scm_plugin.roles import STAFF
 from scm_plugin.state import get_db
@@ -79,8 +79,8 @@ def approve(order_no):
     ApproveForm().validate_on_submit()  # CSRF is checked by CSRFProtect before we get here
     try:
         decision = services.approve(get_db(), get_user(), current_scope(), order_no)
-    except Conflict as exc:
-        flash(message(exc.code), "error")
+    except (Conflict, ErpRejected) as exc:
+        flash(error_text(exc), "error")
         return redirect(scm_url("order_review.detail", order_no=order_no), 303)
     order = decision.order
     flash(_("Approved. ERP form %(form)s was created.", form=order["erp_form_no"]) if not decision.replayed

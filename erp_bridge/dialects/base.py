@@ -121,6 +121,8 @@ class Dialect:
             return errors.UniqueViolation
         if sqlstate.startswith("23"):
             return errors.IntegrityViolation
+        if sqlstate.startswith("22"):
+            return errors.DataRejected
         return errors.BridgeError
 
     def is_unique_violation(self, sqlstate: str, message: str) -> bool:

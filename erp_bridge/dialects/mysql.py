@@ -74,6 +74,12 @@ class MySQLDialect(Dialect):
             return errors.StatementTimeout
         if "(1213)" in low or "deadlock" in low:
             return errors.TransactionConflict
+        # Strict mode reports these as HY000: a NOT NULL column left out of an INSERT, a
+        # value of the wrong type.
+        if "(1364)" in low or "doesn't have a default value" in low:
+            return errors.IntegrityViolation
+        if "(1366)" in low or "(1292)" in low or "incorrect integer value" in low:
+            return errors.DataRejected
         return super().classify(sqlstate, message)
 
     def is_unique_violation(self, sqlstate: str, message: str) -> bool:

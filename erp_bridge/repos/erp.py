@@ -26,3 +26,8 @@ def item(tx: Transaction, code: str) -> Row | None:
 
 def item_by_customer_part(tx: Transaction, customer_code: str, part_no: str) -> Row | None:
     return tx.one("erp.item_by_customer_part", customer_code, part_no)
+
+
+def customer_part_of_item(tx: Transaction, customer_code: str, inventory_code: str) -> str | None:
+    """The customer's part number for one of our items (the lowest, if they keep several)."""
+    return tx.scalar("erp.customer_part_of_item", customer_code, inventory_code)

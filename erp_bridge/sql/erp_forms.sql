@@ -3,6 +3,19 @@
 -- The rows themselves are inserted by dynamic.insert_mapped: their columns are what the
 -- mapping has.
 
+-- name: lock_counter
+-- Taken first by every approval of one form kind: they run one after another from here.
+UPDATE scm_form_counter SET updated_at = ? WHERE entity = ?
+
+-- name: add_counter
+INSERT INTO scm_form_counter (entity, prefix, last_value) VALUES (?, '', 0)
+
+-- name: counter
+SELECT prefix, last_value FROM scm_form_counter WHERE entity = ?
+
+-- name: set_counter
+UPDATE scm_form_counter SET prefix = ?, last_value = ?, updated_at = ? WHERE entity = ?
+
 -- name: sales_set_form_no
 UPDATE {contract_review} SET {contract_review.form_no} = ? WHERE {contract_review.id} = ?
 

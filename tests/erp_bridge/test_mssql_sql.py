@@ -29,6 +29,7 @@ from sqlglot.errors import ErrorLevel
 
 from scm_plugin.erp_bridge import Database, Mapping, dynamic, erp_schema, migrations
 from scm_plugin.erp_bridge.dialects import get_dialect
+from scm_plugin.erp_bridge.mapping import IdAllocator
 from scm_plugin.erp_bridge.model import ENTITIES
 from scm_plugin.erp_bridge.queries import QueryRegistry
 from scm_plugin.erp_bridge.repos.scope import Scope
@@ -442,6 +443,12 @@ def _built(mapping: Mapping, dialect) -> list[tuple[str, dynamic.Statement]]:
     for entity in mapping.entities:
         values = dict.fromkeys(ENTITIES[entity].fields, 1)
         add("insert_mapped", dynamic.insert_mapped(mapping, dialect, entity, values))
+    allocator = IdAllocator("UA_Identity", "iFatherId", {"cAcc_Id": "001", "cVouchType": "HTPS"})
+    add("allocate_ids", *dynamic.allocate_ids(dialect, allocator, 3))
+    for entity in ("contract_review", "sample_review"):
+        add("max_id", dynamic.max_id(entity))
+        add("highest_form_no", dynamic.highest_form_no(entity, "HT_20261203", 4))
+    add("customer_card", dynamic.customer_card(dialect, ["cCusDepart", "cCusPPerson"], "C001"))
     return out
 
 
