@@ -38,7 +38,9 @@ class Problem:
     column: str | None
     problem: str
     fix: str
-    check: str  # missing_table | missing_column | not_null | may_be_empty | width | type | id_source | allocator | from_customer | written_twice
+    # missing_table | missing_column | not_null | may_be_empty | written_twice | width | type
+    # | id_source | allocator | from_customer
+    check: str
 
     @property
     def line(self) -> str:

@@ -359,3 +359,16 @@ def test_a_complete_u8_style_mapping_exits_0(erp):
         "'普通销售（含增值税）' (10 characters) — shorten [contract_review.insert_defaults] cBusType2, or widen the "
         "column in the ERP",
     ]
+
+
+# --- SQL Server: no server here, so its identity query is checked as rendered -----------------
+
+def test_sql_server_names_identity_columns_by_object_id():
+    from scm_plugin.erp_bridge.dialects import get_dialect
+
+    sql, params = get_dialect("mssql").auto_id_sql("dbo.HT_ContractReview")
+    assert params == ["[dbo].[HT_ContractReview]"]  # OBJECT_ID() takes the quoted, qualified name
+    assert "c.object_id = OBJECT_ID(?)" in sql
+    # IDENTITY refuses a given id (explicit_ok 0); a NEXT VALUE FOR default takes one.
+    assert "CASE WHEN c.is_identity = 1 THEN 0 ELSE 1 END AS explicit_ok" in sql
+    assert "d.definition LIKE '%NEXT VALUE FOR%'" in sql
