@@ -11,7 +11,9 @@ What is built here, and why it cannot be a named query:
 * list pages with optional filters and a sort column: a filter adds its condition only
   when it is given, and ORDER BY comes from an allow-list here, never from a request;
 * INSERTs of mapped ERP rows (``insert_mapped``): the columns are the fields the mapping
-  has, plus its ``insert_defaults``.
+  has, plus its ``insert_defaults``;
+* the row count of an id allocator (``allocator_rows``): its table and ``where`` columns
+  come from the mapping.
 
 A builder returns a ``Statement`` (two for a list page: its count and its rows): SQL text
 with mapping tokens (``{entity.field}``, see ``mapping.py``) and its parameters in order,
@@ -144,6 +146,11 @@ def customer_card(dialect: Dialect, columns: Sequence[str], customer_code: str) 
     read as ``c0``, ``c1`` … in the order given."""
     picked = ", ".join(f"{dialect.quote(c)} AS {dialect.quote(f'c{n}')}" for n, c in enumerate(columns))
     return Statement(f"SELECT {picked} FROM {{customer}} WHERE {{customer.code}} = ?", [customer_code])
+def allocator_rows(dialect: Dialect, table: str, where: dict[str, Any]) -> Statement:
+    """How many rows of an id allocator table (``[….id_allocator]``: U8's
+    ``UA_Identity``) its ``where`` names; check-erp wants exactly one."""
+    cond = " AND ".join(f"{dialect.quote(column)} = ?" for column in where) or "1 = 1"
+    return Statement(f"SELECT COUNT(*) AS n FROM {dialect.quote_dotted(table)} WHERE {cond}", list(where.values()))
 
 
 # --- web orders ------------------------------------------------------------------------

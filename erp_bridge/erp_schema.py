@@ -1,5 +1,5 @@
 """The ERP side as the mapping describes it: create the reference schema, load seed
-data, and check that a real ERP database has every mapped table and column.
+data, and check a real ERP database (``check_erp``, in erp_check.py).
 
 The reference schema is derived from the mapping and the logical model, so a second,
 differently named ERP (another mapping file) gets the same tables under its own names.
@@ -11,11 +11,11 @@ import datetime as dt
 import decimal
 import json
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 from . import dynamic, errors
 from .connection import Database
+from .erp_check import CheckResult, Problem, check_erp  # noqa: F401  (check-erp lives there)
 from .model import ENTITIES
 from .schema import Column, ForeignKey, Index, String, Table
 
@@ -145,33 +145,3 @@ def reference_seed() -> dict[str, Any]:
     from importlib.resources import files
 
     return json.loads(files("scm_plugin.config").joinpath("erp_seed.json").read_text(encoding="utf-8"))
-
-
-@dataclass
-class CheckResult:
-    missing_tables: list[str]
-    missing_columns: list[str]  # "Table.Column"
-
-    @property
-    def ok(self) -> bool:
-        return not self.missing_tables and not self.missing_columns
-
-
-def check_erp(db: Database) -> CheckResult:
-    """Every mapped table and column, checked through the ODBC catalog."""
-    missing_tables: list[str] = []
-    missing_columns: list[str] = []
-    same = db.dialect.same_identifier
-    for name in mapped_entities(db.mapping):
-        em = db.mapping.entities[name]
-        found = db.catalog_columns(em.table)
-        if found is None:
-            missing_tables.append(em.table)
-            continue
-        wanted = list(em.columns.values()) + list(em.insert_defaults)
-        for column in wanted:
-            # Matched the way the engine resolves a quoted name, so "ok" means the
-            # bridge's queries will find it (PostgreSQL tells "KHBM" from "khbm").
-            if not any(same(f, column, column=True) for f in found):
-                missing_columns.append(f"{em.table}.{column}")
-    return CheckResult(missing_tables, missing_columns)

@@ -3,6 +3,7 @@ command reports: bad input with a clear message and exit status 2 (usage) or 1 (
 check failed), and nothing changed in that case."""
 from __future__ import annotations
 
+import json
 import sys
 
 import click
@@ -50,21 +51,32 @@ def init_db():
 
 @click.command("check-erp")
 @with_appcontext
-def check_erp():
-    """Check every mapped ERP table and column; exit 1 listing what is missing."""
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the problems as a JSON list of objects (table, column, problem, fix, check).")
+def check_erp(as_json: bool):
+    """Check every mapped ERP table and column, and that approving an order can write
+    the review forms; exit 1 listing every problem."""
     db = get_db()
     try:
         result = erp_schema.check_erp(db)
     except BridgeError as exc:
         db_error(exc)
+    if as_json:
+        click.echo(json.dumps([p.as_dict() for p in result.problems], ensure_ascii=False, indent=2))
+        if not result.ok:
+            sys.exit(1)
+        return
     click.echo(f"mapping: {db.mapping.source}")
     if result.ok:
-        click.echo("every mapped table and column exists")
+        click.echo("every mapped table and column exists, and approve can write the review forms")
         return
     for table in result.missing_tables:
         click.echo(f"missing table: {table}")
     for column in result.missing_columns:
         click.echo(f"missing column: {column}")
+    for problem in result.problems:
+        if problem.check not in ("missing_table", "missing_column"):
+            click.echo(problem.line)
     sys.exit(1)
 
 

@@ -128,6 +128,22 @@ class Dialect:
     def is_unique_violation(self, sqlstate: str, message: str) -> bool:
         return sqlstate == "23505"
 
+    # --- the catalog beyond SQLColumns -------------------------------------
+    def auto_id_sql(self, table: str) -> tuple[str, list[Any]]:
+        """Catalog SQL naming the columns of ``table`` (the mapping's name, perhaps
+        schema-qualified) that the engine numbers itself: identity, auto-increment,
+        serial or a sequence default. Each row has ``table_name`` (as the catalog spells
+        it), ``column_name`` and ``explicit_ok``: 1 when an INSERT may still give the
+        column a value, 0 when the engine refuses one. ODBC's SQLColumns says none of
+        this portably, so every dialect asks its own catalog (check-erp uses it)."""
+        raise NotImplementedError
+
+    @staticmethod
+    def split_table(table: str) -> tuple[str | None, str]:
+        """``schema.table`` → (schema, table); a bare name → (None, table)."""
+        schema, _, name = table.rpartition(".")
+        return (schema or None), name
+
     # --- DDL ---------------------------------------------------------------
     def column_type(self, t: ColumnType) -> str:
         k = t.kind

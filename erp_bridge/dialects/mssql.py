@@ -89,5 +89,16 @@ class MSSQLDialect(Dialect):
             return "BIT"
         return super().column_type(t)
 
+    def auto_id_sql(self, table: str) -> tuple[str, list[Any]]:
+        # IDENTITY columns refuse a given value (unless IDENTITY_INSERT, which the bridge
+        # never sets); a NEXT VALUE FOR default takes one.
+        sql = ("SELECT OBJECT_NAME(c.object_id) AS table_name, c.name AS column_name, "
+               "CASE WHEN c.is_identity = 1 THEN 0 ELSE 1 END AS explicit_ok "
+               "FROM sys.columns c LEFT JOIN sys.default_constraints d "
+               "ON d.parent_object_id = c.object_id AND d.parent_column_id = c.column_id "
+               "WHERE c.object_id = OBJECT_ID(?) "
+               "AND (c.is_identity = 1 OR d.definition LIKE '%NEXT VALUE FOR%')")
+        return sql, [self.quote_dotted(table)]
+
     def identity_column(self, column: Column) -> str:
         return f"{self.quote(column.name)} BIGINT IDENTITY(1,1) NOT NULL PRIMARY KEY"

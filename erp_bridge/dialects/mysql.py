@@ -95,6 +95,16 @@ class MySQLDialect(Dialect):
             return "TINYINT"
         return super().column_type(t)
 
+    def auto_id_sql(self, table: str) -> tuple[str, list[Any]]:
+        # AUTO_INCREMENT (MariaDB/MySQL accept a given value) and MariaDB's sequence
+        # defaults; the connector's SQLColumns reports neither.
+        schema, name = self.split_table(table)
+        sql = ("SELECT TABLE_NAME AS table_name, COLUMN_NAME AS column_name, 1 AS explicit_ok "
+               "FROM information_schema.COLUMNS "
+               f"WHERE TABLE_SCHEMA = {'?' if schema else 'DATABASE()'} AND TABLE_NAME = ? "
+               "AND (EXTRA LIKE '%auto_increment%' OR COLUMN_DEFAULT LIKE 'nextval(%')")
+        return sql, ([schema] if schema else []) + [name]
+
     def identity_column(self, column: Column) -> str:
         return f"{self.quote(column.name)} BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY"
 

@@ -105,5 +105,19 @@ class SQLiteDialect(Dialect):
             return "INTEGER"
         return super().column_type(t)
 
+    def auto_id_sql(self, table: str) -> tuple[str, list[Any]]:
+        # The rowid alias: the one primary-key column, declared exactly INTEGER, of a
+        # table with rowids (AUTOINCREMENT or not). The driver's SQLColumns reports it
+        # as a plain INTEGER, so the table's own pragma is read. Names resolve as
+        # SQLite resolves them, without regard to case.
+        _, name = self.split_table(table)
+        sql = ("SELECT m.name AS table_name, p.name AS column_name, 1 AS explicit_ok "
+               "FROM sqlite_master m, pragma_table_info(m.name) p "
+               "WHERE m.type = 'table' AND lower(m.name) = lower(?) "
+               "AND p.pk = 1 AND upper(p.type) = 'INTEGER' "
+               "AND (SELECT COUNT(*) FROM pragma_table_info(m.name) k WHERE k.pk > 0) = 1 "
+               "AND upper(m.sql) NOT LIKE '%WITHOUT%ROWID%'")
+        return sql, [name]
+
     def identity_column(self, column: Column) -> str:
         return f"{self.quote(column.name)} INTEGER PRIMARY KEY AUTOINCREMENT"

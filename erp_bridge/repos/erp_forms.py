@@ -55,7 +55,7 @@ def insert_form(tx: Transaction, kind: str, header: dict[str, Any], lines: list[
         # longer than the real number will be.
         width = len(pattern.render(form_day, 0))
         placeholder = values["form_no"] = "~" + uuid.uuid4().hex[:max(width - 1, 8)]
-    form_id = _insert(tx, entity, values)
+    form_id = _insert(tx, entity, _fit(tx, entity, values))
     form_no = values["form_no"]
     if placeholder is not None:
         form_no = pattern.render(form_day, form_id)
@@ -64,7 +64,7 @@ def insert_form(tx: Transaction, kind: str, header: dict[str, Any], lines: list[
     line_entity = f"{entity}_line"
     ids = _allocate_ids(tx, line_entity, len(lines))
     for n, (line, line_id) in enumerate(zip(lines, ids), start=1):
-        _insert(tx, line_entity, dict(line, id=line_id, header_id=form_id, row_no=n), row=n)
+        _insert(tx, line_entity, _fit(tx, line_entity, dict(line, id=line_id, header_id=form_id, row_no=n)), row=n)
     return form_id, form_no
 
 
@@ -95,6 +95,22 @@ def card_gaps(tx: Transaction, kind: str, card: dict[str, Any]) -> list[tuple[st
 
 def _blank_to_none(value: Any) -> Any:
     return None if isinstance(value, str) and not value.strip() else value
+
+
+# Free text the plugin may shorten to the ERP column's width (a name, a note); codes and
+# numbers are never cut: check-erp reports a column too narrow for them.
+_CUTTABLE = ("maker", "remarks")
+
+
+def _fit(tx: Transaction, entity: str, values: dict[str, Any]) -> dict[str, Any]:
+    em = tx.mapping.entities[entity]
+    columns = tx.db.table_columns(em.table, tx) or {}
+    out = dict(values)
+    for fld in _CUTTABLE:
+        info = _find(columns, em.columns[fld], tx) if fld in em.columns else None
+        if isinstance(out.get(fld), str) and info is not None and info.size and info.size > 0:
+            out[fld] = out[fld][:info.size]
+    return out
 
 
 # --- ids and numbers -------------------------------------------------------------------
