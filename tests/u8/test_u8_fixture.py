@@ -4,7 +4,10 @@ queries, check-erp finds every mapped table and column, and a reset restores the
 from __future__ import annotations
 
 import datetime as dt
+import re
+import tomllib
 from decimal import Decimal
+from pathlib import Path
 
 from fixtures import u8
 from scm_plugin.erp_bridge import Mapping, dynamic, erp_schema
@@ -113,3 +116,34 @@ def test_reset_restores_the_seed_and_ua_identity(u8_db):
     assert u8.identity(u8_db, "HTPS", account="002") == (9, 9)
     assert u8.rows(u8_db, "HT_OrderProgress", '"cHTCode" = ?', "HT-X") == []
     assert len(u8.rows(u8_db, "HT_OrderProgress")) == 6
+
+
+# --- docs/erp-mapping.md stays true to the mapping and the model ------------------------
+DOC = Path(__file__).resolve().parents[2] / "docs" / "erp-mapping.md"
+
+
+def test_the_documented_u8_example_is_the_u8_mapping():
+    text = DOC.read_text(encoding="utf-8")
+    example = text[text.index("## Worked example"):]
+    block = re.search(r"```toml\n(.*?)```", example, re.S).group(1)
+    assert tomllib.loads(block) == tomllib.loads(u8.U8_MAPPING_PATH.read_text(encoding="utf-8"))
+    Mapping.loads(block, source="docs/erp-mapping.md")
+
+
+def test_every_entity_field_and_key_is_documented():
+    from scm_plugin.erp_bridge.mapping import _OPTION_KEYS
+    from scm_plugin.erp_bridge.model import ENTITIES, VALUES
+
+    text = DOC.read_text(encoding="utf-8")
+    for name, entity in ENTITIES.items():
+        assert f"`{name}`" in text, name
+        for field_name in entity.fields:
+            assert re.search(rf"`({name}\.)?{field_name}`", text), f"{name}.{field_name}"
+    for keys in VALUES.values():
+        for key in keys:
+            assert f"`{key}`" in text, key
+    for keys in _OPTION_KEYS.values():
+        for key in keys:
+            assert f"{key}" in text, key
+    for key in ("insert_defaults", "id_source", "timezone", "--json", "max_plus_one", "{seq:N}", "{id:N}"):
+        assert key in text, key
