@@ -1,5 +1,5 @@
 """Default settings of the plugin. Every key is prefixed ``SCM_``; a host app's own
-values win (they are applied with ``setdefault``). API.md lists the public ones."""
+values win (they are applied with ``setdefault``). docs/configuration.md lists every one."""
 
 MODULES = (
     "order_review",     # functions 1 and 2: sales- and sample-order review

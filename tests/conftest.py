@@ -13,6 +13,7 @@ pytest_plugins = ["fixtures.orders", "fixtures.kannel"]
 from fixtures import engines
 from fixtures import erp as erp_fixtures
 from fixtures import smtp as smtp_fixtures
+from fixtures import u8 as u8_fixtures
 from fixtures import web as web_fixtures
 
 
@@ -64,6 +65,32 @@ def _alt_prepared_db(engine, tmp_path_factory, alt_mapping):
     yield db
     db.dispose()
     created.drop()
+
+
+@pytest.fixture(scope="session")
+def u8_mapping() -> Mapping:
+    """The mapping of the U8-shaped ERP (tests/erp_bridge/u8_mapping.toml)."""
+    return u8_fixtures.load_mapping()
+
+
+@pytest.fixture(scope="session")
+def _u8_prepared_db(engine, tmp_path_factory, u8_mapping):
+    """The third ERP: U8's own tables from hand-written DDL (tests/fixtures/u8_schema),
+    its seed and the plugin's tables, in a database of its own."""
+    created = engines.create_database(engine, tmp_path_factory.mktemp(f"{engine}-u8"), label="u8")
+    db = u8_fixtures.prepare(engine, created.dsn, u8_mapping)
+    db.test_dsn = created.dsn
+    db.test_engine = engine
+    yield db
+    db.dispose()
+    created.drop()
+
+
+@pytest.fixture
+def u8_db(_u8_prepared_db):
+    """The U8-shaped ERP reset to its seed (UA_Identity included) before each test."""
+    u8_fixtures.reset(_u8_prepared_db)
+    return _u8_prepared_db
 
 
 @pytest.fixture
