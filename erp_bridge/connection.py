@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -466,12 +467,22 @@ class Database:
         return go(tx) if tx is not None else self.read(go)
 
 
+_DECLARED_DECIMAL = re.compile(r"^\s*(?:DECIMAL|NUMERIC)\s*\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\)", re.I)
+
+
 def _catalog_column(row: Any) -> CatalogColumn:
     def get(attr: str) -> Any:
         return getattr(row, attr, None)
+    type_name = str(get("type_name") or "")
+    data_type, size, scale = int(get("data_type") or 0), get("column_size"), get("decimal_digits")
+    declared = _DECLARED_DECIMAL.match(type_name)
+    if declared and data_type in (pyodbc.SQL_VARCHAR, pyodbc.SQL_WVARCHAR, pyodbc.SQL_CHAR):
+        # SQLite's driver calls a DECIMAL(p,s) column VARCHAR, its size the scale: the
+        # declaration says what the ERP meant.
+        data_type, size, scale = pyodbc.SQL_DECIMAL, int(declared.group(1)), int(declared.group(2) or 0)
     return CatalogColumn(
-        name=row.column_name, type_name=str(get("type_name") or ""), data_type=int(get("data_type") or 0),
-        size=get("column_size"), scale=get("decimal_digits"),
+        name=row.column_name, type_name=type_name, data_type=data_type,
+        size=size, scale=scale,
         nullable=get("nullable") != 0, default=_default(get("column_def")))
 
 
