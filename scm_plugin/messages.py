@@ -47,6 +47,8 @@ MESSAGES = {
     "customer_required": _l("Choose a customer."),
     "customer_unknown": _l("No such customer in the ERP."),
     "grants_for_staff_only": _l("Customers are granted to reps and admins only."),
+    "erp_name_too_long": _l("An ERP operator name has at most 40 characters."),
+    "erp_name_invalid": _l("An ERP operator name may not contain tabs, line breaks or other control characters."),
     # orders
     "item_unknown": _l("No such inventory code in the ERP."),
     "part_no_unknown": _l("This part no is not in your item list; use our inventory code instead."),
