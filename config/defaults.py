@@ -43,6 +43,14 @@ DEFAULTS = {
     "SCM_LOCALES": ("zh_CN", "zh_TW", "en"),
     "SCM_PAGE_SIZE": 50,
 
+    # --- orders -------------------------------------------------------------------
+    # Decimal places an ordered quantity may have, per unit as the ERP names the item's
+    # unit (its unit name where the ERP keeps unit codes and the mapping has [unit]).
+    # Units counted in pieces take whole numbers: "100.5 片" is refused, when placed and
+    # in the review's pre-flight check. A unit not listed takes up to 4 places (公斤: 100.5
+    # is fine). Values 0–4; {} or None: no unit rule. Setting it replaces this whole dict.
+    "SCM_UNIT_DECIMALS": {"片": 0, "套": 0, "张": 0, "个": 0, "盒": 0},
+
     # --- files ------------------------------------------------------------------
     "SCM_STORAGE_DIR": None,            # required for uploads; demo sets it
     "SCM_MAX_UPLOAD_MB": 20,

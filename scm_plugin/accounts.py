@@ -10,6 +10,7 @@ import hashlib
 import re
 import secrets
 import time
+import unicodedata
 from dataclasses import dataclass
 from enum import Enum
 
@@ -27,6 +28,7 @@ from .sms.numbers import normalise
 ROLES = roles.ALL
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@\-\u4e00-\u9fff]{2,80}$")
 MIN_PASSWORD = 8
+MAX_ERP_NAME = 40   # scm_user.erp_name; the ERP forms' maker column (model: String(40))
 
 # A hash to check against when the username is unknown, so both paths take as long.
 _DUMMY_HASH = generate_password_hash("not-a-real-password-" + secrets.token_hex(8))
@@ -63,6 +65,19 @@ def validate_password(password: str | None) -> str:
     return password
 
 
+def validate_erp_name(erp_name: str | None) -> str | None:
+    """The user's operator name in the ERP (written as a review form's maker): stripped,
+    at most 40 characters, no control characters; empty means none."""
+    erp_name = (erp_name or "").strip()
+    if not erp_name:
+        return None
+    if len(erp_name) > MAX_ERP_NAME:
+        raise InvalidInput({"erp_name": "erp_name_too_long"})
+    if any(unicodedata.category(ch).startswith("C") for ch in erp_name):
+        raise InvalidInput({"erp_name": "erp_name_invalid"})
+    return erp_name
+
+
 def _check_profile(role: str, customer_code: str | None, mobile: str | None, errors: dict[str, str]) -> str | None:
     """A profile's rules beside the name and password: a customer user belongs to a
     customer, staff to none; a mobile number is one an SMS can reach (the SMS layer's
@@ -76,34 +91,49 @@ def _check_profile(role: str, customer_code: str | None, mobile: str | None, err
     return customer_code if role == "customer" else None
 
 
+def _erp_name(erp_name: str | None, errors: dict[str, str]) -> str | None:
+    try:
+        return validate_erp_name(erp_name)
+    except InvalidInput as exc:
+        errors.update(exc.fields)
+        return None
+
+
 def _check_customer(tx, customer_code: str | None) -> None:
     if customer_code and erp_repo.customer(tx, customer_code) is None:
         raise InvalidInput({"customer_code": "customer_unknown"})
 
 
 def update_user(db: Database, user: dict, *, role: str, customer_code: str | None, display_name: str | None,
-                email: str | None, mobile: str | None, active: bool, actor: str, ip: str | None = None) -> None:
+                email: str | None, mobile: str | None, erp_name: str | None, active: bool, actor: str,
+                ip: str | None = None) -> None:
     """An administrator's change of a user's profile (the audit trail says who)."""
     errors: dict[str, str] = {}
     if role not in ROLES:
         errors["role"] = "role_invalid"
+    erp_name = _erp_name(erp_name, errors)
     customer_code = _check_profile(role, customer_code, mobile, errors)
     if errors:
         raise InvalidInput(errors)
     with db.transaction() as tx:
         _check_customer(tx, customer_code)
         repo.update_profile(tx, user["id"], display_name=display_name or user["username"], role=role,
-                            customer_code=customer_code, email=email, mobile=mobile, active=active)
+                            customer_code=customer_code, email=email, mobile=mobile, erp_name=erp_name,
+                            active=active)
+        detail = f"role={role} active={active}"
+        if erp_name != (user.get("erp_name") or None):
+            detail += f" erp_name={erp_name or '-'}"
         repo.audit(tx, actor=actor, action="user.update", object_type="user", object_id=user["id"],
-                   customer_code=None, ip=ip, detail=f"role={role} active={active}")
+                   customer_code=None, ip=ip, detail=detail)
 
 
 def create_user(db: Database, *, username: str, role: str, password: str | None = None,
                 customer_code: str | None = None, display_name: str | None = None,
-                email: str | None = None, mobile: str | None = None, actor: str = "cli",
-                ip: str | None = None) -> int:
+                email: str | None = None, mobile: str | None = None, erp_name: str | None = None,
+                actor: str = "cli", ip: str | None = None) -> int:
     """Add a user. Customer users belong to exactly one customer that must exist in the ERP.
-    Users without a password can only log in through the trusted header or the host app."""
+    Users without a password can only log in through the trusted header or the host app.
+    ``erp_name`` is the user's operator name in the ERP (a review form's maker)."""
     errors: dict[str, str] = {}
     try:
         username = validate_username(username)
@@ -116,6 +146,7 @@ def create_user(db: Database, *, username: str, role: str, password: str | None 
             validate_password(password)
         except InvalidInput as exc:
             errors.update(exc.fields)
+    erp_name = _erp_name(erp_name, errors)
     customer_code = _check_profile(role, customer_code, mobile, errors)
     if errors:
         raise InvalidInput(errors)
@@ -125,7 +156,7 @@ def create_user(db: Database, *, username: str, role: str, password: str | None 
             user_id = repo.insert(tx, username=username, role=role,
                                   password_hash=generate_password_hash(password) if password else None,
                                   display_name=display_name, customer_code=customer_code,
-                                  email=email, mobile=mobile)
+                                  email=email, mobile=mobile, erp_name=erp_name)
         except UniqueViolation:
             raise InvalidInput({"username": "username_taken"}) from None
         repo.audit(tx, actor=actor, action="user.create", object_type="user", object_id=user_id,

@@ -38,13 +38,14 @@ class SCMUser(UserMixin):
     mobile: str | None
     locale: str | None
     active: bool
+    erp_name: str | None = None   # the operator name in the ERP (a review form's maker)
 
     @classmethod
     def from_row(cls, row: dict) -> SCMUser:
         return cls(id=int(row["id"]), username=row["username"],
                    display_name=row["display_name"] or row["username"], role=row["role"],
                    customer_code=row["customer_code"], email=row["email"], mobile=row["mobile"],
-                   locale=row["locale"], active=bool(row["active"]))
+                   locale=row["locale"], active=bool(row["active"]), erp_name=row.get("erp_name") or None)
 
     # Flask-Login
     def get_id(self) -> str:

@@ -108,7 +108,9 @@ def demo_data(force: bool):
 @click.option("--display-name")
 @click.option("--email")
 @click.option("--mobile")
-def create_user(name, role, customer_code, password_stdin, display_name, email, mobile):
+@click.option("--erp-name", help="The user's operator name in the ERP (at most 40 characters), "
+                                 "written as the maker of the review forms the user approves.")
+def create_user(name, role, customer_code, password_stdin, display_name, email, mobile, erp_name):
     """Add a user (rep, admin or customer)."""
     password = None
     if password_stdin:
@@ -116,7 +118,7 @@ def create_user(name, role, customer_code, password_stdin, display_name, email, 
     try:
         user_id = accounts.create_user(get_db(), username=name, role=role, password=password,
                                        customer_code=customer_code, display_name=display_name,
-                                       email=email, mobile=mobile)
+                                       email=email, mobile=mobile, erp_name=erp_name)
     except InvalidInput as exc:
         invalid(exc)
     except BridgeError as exc:

@@ -30,6 +30,7 @@ from .erp_bridge import Database, Mapping, MappingError
 from .erp_bridge.dialects import DIALECTS
 from .errors import ConfigError
 from .modules import Module
+from .quantities import unit_decimals_problem
 from .state import SCMState
 
 log = logging.getLogger(__name__)
@@ -163,6 +164,9 @@ def _validate(config) -> tuple[str, ...]:
         value = config.get(key)
         if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
             problems.append(f"{key} must be a positive whole number, not {value!r}")
+    unit_problem = unit_decimals_problem(config.get("SCM_UNIT_DECIMALS"))
+    if unit_problem:
+        problems.append(unit_problem)
     try:
         ZoneInfo(str(config.get("SCM_TIMEZONE")))
     except Exception:

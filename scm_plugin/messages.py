@@ -47,6 +47,8 @@ MESSAGES = {
     "customer_required": _l("Choose a customer."),
     "customer_unknown": _l("No such customer in the ERP."),
     "grants_for_staff_only": _l("Customers are granted to reps and admins only."),
+    "erp_name_too_long": _l("An ERP operator name has at most 40 characters."),
+    "erp_name_invalid": _l("An ERP operator name may not contain tabs, line breaks or other control characters."),
     # orders
     "item_unknown": _l("No such inventory code in the ERP."),
     "part_no_unknown": _l("This part no is not in your item list; use our inventory code instead."),
@@ -55,6 +57,8 @@ MESSAGES = {
     "quantity_positive": _l("The quantity must be greater than 0."),
     "quantity_too_large": _l("The quantity is implausibly large."),
     "quantity_decimals": _l("At most 4 decimal places."),
+    "quantity_unit_whole": _l("The unit is %(unit)s, which is counted in whole numbers: enter the quantity without decimals."),
+    "quantity_unit_decimals": _l("The unit is %(unit)s: at most %(places)s decimal places."),
     "stock_quantity_negative": _l("The quantity may not be negative."),
     "stock_quantity_too_large": _l("The quantity must be below 10,000,000,000."),
     "no_such_item": _l("No such item."),
@@ -110,6 +114,8 @@ MESSAGES = {
     "pf_qty_not_positive": _l("The quantity is not positive."),
     "pf_qty_large": _l("The quantity is above %(limit)s: please check."),
     "pf_qty_ok": _l("The quantity is plausible."),
+    "pf_qty_fraction": _l("The quantity %(qty)s has more decimal places than its unit %(unit)s allows "
+                          "(%(places)s)."),
     "pf_no_date": _l("No requested date."),
     "pf_date_past": _l("The requested date has passed."),
     "pf_lead_time": _l("Lead time is %(days)s days: the earliest date is %(earliest)s."),
@@ -162,5 +168,22 @@ def error_text(exc) -> str:
     return message(code, **exc.variables)
 
 
+class Coded(str):
+    """A message code that carries the values its text names. It is still the code
+    wherever codes are compared or listed (``InvalidInput.fields``); ``field_messages``
+    fills the text with its values."""
+    variables: dict
+
+    def __new__(cls, code: str, /, **variables):
+        self = super().__new__(cls, code)
+        self.variables = variables
+        return self
+
+
+def coded(code: str, /, **variables) -> str:
+    """``coded("quantity_unit_whole", unit="片")`` as the message code of a field."""
+    return Coded(code, **variables)
+
+
 def field_messages(fields: dict[str, str]) -> dict[str, str]:
-    return {name: message(code) for name, code in fields.items()}
+    return {name: message(code, **getattr(code, "variables", {})) for name, code in fields.items()}

@@ -39,7 +39,8 @@ class OrderLineIn(BaseModel):
     customer_part_no: str | None = Field(None, max_length=40, description="The customer's part no (料号)")
     item_name: str | None = Field(None, max_length=100)
     master_disc_no: str | None = Field(None, max_length=30)
-    quantity: Decimal = Field(..., description="Greater than 0, at most 4 decimals")
+    quantity: Decimal = Field(..., description="Greater than 0, at most 4 decimals; a whole number where the "
+                                               "item's unit is counted in whole numbers (SCM_UNIT_DECIMALS)")
     unit: str | None = Field(None, max_length=20)
     remarks: str | None = Field(None, max_length=255)
 

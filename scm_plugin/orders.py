@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import logging
 
+from flask import current_app
+
 from . import attachments, audit, i18n, notify
 from .erp_bridge import Database, UniqueViolation
 from .erp_bridge.repos import erp as erp_repo
@@ -18,7 +20,9 @@ from .erp_bridge.repos import files as files_repo
 from .erp_bridge.repos import orders as repo
 from .erp_bridge.repos.scope import Scope
 from .errors import Conflict, InvalidInput, NotFound
+from .messages import coded
 from .order_schemas import OrderIn, OrderLineIn
+from .quantities import unit_refusal
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +35,10 @@ def request_hash(data: OrderIn) -> str:
 
 
 def _resolve_lines(tx, customer_code: str, lines: list[OrderLineIn]) -> tuple[list[dict], dict[str, str]]:
-    """Each line's item from the ERP: by inventory code, or by the customer's part no."""
+    """Each line's item from the ERP: by inventory code, or by the customer's part no.
+    The quantity answers to the item's unit as the ERP keeps it (``SCM_UNIT_DECIMALS``)."""
     resolved, errors = [], {}
+    unit_decimals = current_app.config.get("SCM_UNIT_DECIMALS")
     for i, line in enumerate(lines):
         item = None
         if line.inventory_code:
@@ -47,6 +53,9 @@ def _resolve_lines(tx, customer_code: str, lines: list[OrderLineIn]) -> tuple[li
             errors[f"lines.{i}.inventory_code"] = "item_required"
         if item is None:
             continue
+        refused = unit_refusal(line.quantity, item, unit_decimals)
+        if refused:
+            errors[f"lines.{i}.quantity"] = coded(refused.code, unit=refused.unit, places=refused.places)
         resolved.append({
             "inventory_code": item["code"],
             "customer_part_no": line.customer_part_no or item.get("customer_part_no"),

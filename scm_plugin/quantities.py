@@ -4,9 +4,13 @@ sheets, the API — so one text is read the same everywhere.
 ``1,250.5`` (thousands separators) is 1250.5; ``1,5`` is not a number (in Chinese and
 English use the comma only groups thousands, and reading it as 15 or 1.5 would be a
 guess). At most ``decimals`` places, trailing zeros aside. Errors are message codes.
+
+An ordered quantity also answers to its unit (``SCM_UNIT_DECIMALS``: unit → decimal
+places allowed): "100.5 片" is refused where pieces are counted, "100.5 公斤" is not.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -79,3 +83,79 @@ def quantity_field(raw, field: str = "quantity", rule: QuantityRule = ORDERED) -
         return parse_quantity(raw, rule)
     except ValueError as exc:
         raise InvalidInput({field: str(exc)}) from None
+
+
+# --- quantities and their units ----------------------------------------------------------
+def decimal_places(qty: Decimal) -> int:
+    """The decimal places ``qty`` really has (trailing zeros aside): 100.50 → 1, 100.0 → 0."""
+    qty = Decimal(qty)
+    if not qty.is_finite() or qty == qty.to_integral():
+        return 0
+    return max(0, -qty.normalize().as_tuple().exponent)
+
+
+def unit_decimals_problem(setting) -> str | None:
+    """What is wrong with a ``SCM_UNIT_DECIMALS`` value (one line), or None when it is usable:
+    a dict of unit → decimal places, a whole number 0–4 (``None`` = no unit rule)."""
+    if setting is None:
+        return None
+    example = 'e.g. {"片": 0, "公斤": 2}'
+    if not isinstance(setting, Mapping):
+        return (f"SCM_UNIT_DECIMALS must be a dict of unit → decimal places ({example}), "
+                f"not {type(setting).__name__} {setting!r}")
+    seen: dict[str, object] = {}
+    for unit, places in setting.items():
+        if not isinstance(unit, str) or not unit.strip():
+            return f"SCM_UNIT_DECIMALS: a unit must be a non-empty text, not {unit!r} ({example})"
+        if isinstance(places, bool) or not isinstance(places, int) or not 0 <= places <= DECIMALS:
+            return (f"SCM_UNIT_DECIMALS[{unit!r}] must be a whole number of decimal places from 0 to "
+                    f"{DECIMALS}, not {places!r}")
+        key = unit.strip()
+        if key in seen:
+            return f"SCM_UNIT_DECIMALS names the unit {key!r} twice ({seen[key]!r} and {unit!r})"
+        seen[key] = unit
+    return None
+
+
+def unit_of(item: Mapping | None) -> str | None:
+    """An ERP item's unit as ``SCM_UNIT_DECIMALS`` names it: the unit's name where the ERP
+    keeps unit codes and the mapping has a [unit] entity (``unit_name``), else its unit."""
+    if not item:
+        return None
+    for key in ("unit_name", "unit"):
+        value = item.get(key)
+        if value is not None and str(value).strip():
+            return str(value).strip()
+    return None
+
+
+def allowed_decimals(unit: str | None, setting) -> int | None:
+    """The decimal places ``setting`` allows for ``unit``; None when the unit is not listed
+    (the quantity rule alone applies, at most ``DECIMALS`` places)."""
+    if not unit or not setting:
+        return None
+    unit = unit.strip()
+    for name, places in setting.items():
+        if name.strip() == unit:
+            return int(places)
+    return None
+
+
+@dataclass(frozen=True)
+class UnitRefusal:
+    """A quantity with more decimal places than its unit allows."""
+    unit: str
+    places: int          # allowed
+
+    @property
+    def code(self) -> str:
+        return "quantity_unit_whole" if self.places == 0 else "quantity_unit_decimals"
+
+
+def unit_refusal(qty: Decimal, item: Mapping | None, setting) -> UnitRefusal | None:
+    """Whether ``qty`` of ``item`` has more decimal places than the item's unit allows."""
+    unit = unit_of(item)
+    places = allowed_decimals(unit, setting)
+    if places is None or decimal_places(qty) <= places:
+        return None
+    return UnitRefusal(unit, places)

@@ -25,6 +25,7 @@ class UserForm(FlaskForm):
     email = StringField(_l("E-mail"), validators=[Optional(), Email(message=_l("Enter a valid e-mail address.")),
                                                   Length(max=120)])
     mobile = StringField(_l("Mobile"), validators=[Optional(), Length(max=30)])
+    erp_name = StringField(_l("ERP operator name"))   # checked by accounts.validate_erp_name
     password = PasswordField(_l("Password"), validators=[Optional(), Length(max=200)])
 
 

@@ -45,6 +45,7 @@ def users():
                                  customer_code=form.customer_code.data or None,
                                  display_name=form.display_name.data or None,
                                  email=form.email.data or None, mobile=form.mobile.data or None,
+                                 erp_name=form.erp_name.data or None,
                                  actor=get_user().username, ip=request.remote_addr)
         except InvalidInput as exc:
             _apply_errors(form, exc)
@@ -90,7 +91,8 @@ def user_detail(user_id: int):
 def _save_user(user: dict, form: EditUserForm) -> None:
     accounts.update_user(get_db(), user, role=form.role.data, customer_code=form.customer_code.data or None,
                          display_name=form.display_name.data or None, email=form.email.data or None,
-                         mobile=form.mobile.data or None, active=bool(form.active.data),
+                         mobile=form.mobile.data or None, erp_name=form.erp_name.data or None,
+                         active=bool(form.active.data),
                          actor=get_user().username, ip=request.remote_addr)
 
 

@@ -1,7 +1,7 @@
 """Request and response schemas of the API (the OpenAPI document is generated from them)."""
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class MeOut(BaseModel):
@@ -9,6 +9,7 @@ class MeOut(BaseModel):
     display_name: str
     role: str
     customer_code: str | None = None
+    erp_name: str | None = Field(None, description="Staff: the operator name in the ERP (a review form's maker)")
     locale: str
 
 

@@ -101,7 +101,8 @@ def _app_routes() -> list[RouteSpec]:
 def me():
     user = get_user()
     return jsonify(MeOut(username=user.username, display_name=user.display_name, role=user.role,
-                         customer_code=user.customer_code, locale=current_locale()).model_dump())
+                         customer_code=user.customer_code, erp_name=user.erp_name,
+                         locale=current_locale()).model_dump())
 
 
 @routes.route("/customers", summary="Customers in the caller's scope", response=CustomerList)

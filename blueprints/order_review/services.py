@@ -263,9 +263,15 @@ def preflight_line(tx, order: dict, line: dict, item: dict | None, today: dt.dat
             checks.append(Check(GREEN, "pf_master_ok", {"no": item["master_disc_no"]}))
     elif line["master_disc_no"]:
         checks.append(Check(AMBER, "pf_master_unknown", {"no": line["master_disc_no"]}))
+    from scm_plugin.quantities import plain, unit_refusal
+
     qty = Decimal(line["quantity"])
+    fraction = unit_refusal(qty, item, current_app.config.get("SCM_UNIT_DECIMALS"))
     if qty <= 0:
         checks.append(Check(RED, "pf_qty_not_positive", {}))
+    elif fraction:   # e.g. 100.5 片, placed before the unit rule or through another way in
+        checks.append(Check(RED, "pf_qty_fraction", {"qty": plain(qty), "unit": fraction.unit,
+                                                     "places": fraction.places}))
     elif qty > plausible_limit(order["kind"]):
         checks.append(Check(AMBER, "pf_qty_large", {"limit": plausible_limit(order["kind"])}))
     else:

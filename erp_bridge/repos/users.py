@@ -23,16 +23,17 @@ def all_users(tx: Transaction) -> list[Row]:
 
 def insert(tx: Transaction, *, username: str, role: str, password_hash: str | None,
            display_name: str | None = None, customer_code: str | None = None,
-           email: str | None = None, mobile: str | None = None, locale: str | None = None) -> int:
+           email: str | None = None, mobile: str | None = None, locale: str | None = None,
+           erp_name: str | None = None) -> int:
     """Returns the new id; raises UniqueViolation when the username is taken."""
     return tx.insert("users.insert", username, display_name or username, role, customer_code,
-                     password_hash, email, mobile, locale, utcnow())
+                     password_hash, email, mobile, locale, erp_name, utcnow())
 
 
 def update_profile(tx: Transaction, user_id: int, *, display_name: str, role: str,
                    customer_code: str | None, email: str | None, mobile: str | None,
-                   active: bool) -> None:
-    tx.execute("users.update_profile", display_name, role, customer_code, email, mobile,
+                   erp_name: str | None, active: bool) -> None:
+    tx.execute("users.update_profile", display_name, role, customer_code, email, mobile, erp_name,
                active, user_id)
 
 

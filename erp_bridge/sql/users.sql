@@ -2,29 +2,30 @@
 
 -- name: by_username
 SELECT id, username, display_name, role, customer_code, password_hash, email, mobile, locale,
-       active, failed_logins, locked_until, last_login_at, created_at
+       erp_name, active, failed_logins, locked_until, last_login_at, created_at
 FROM scm_user
 WHERE username = ?
 
 -- name: by_id
 SELECT id, username, display_name, role, customer_code, password_hash, email, mobile, locale,
-       active, failed_logins, locked_until, last_login_at, created_at
+       erp_name, active, failed_logins, locked_until, last_login_at, created_at
 FROM scm_user
 WHERE id = ?
 
 -- name: all_users
-SELECT id, username, display_name, role, customer_code, email, mobile, active, locked_until,
+SELECT id, username, display_name, role, customer_code, email, mobile, erp_name, active, locked_until,
        last_login_at, created_at
 FROM scm_user
 ORDER BY role, username
 
 -- name: insert
 INSERT INTO scm_user (username, display_name, role, customer_code, password_hash, email, mobile,
-                      locale, active, failed_logins, created_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, 0, ?)
+                      locale, erp_name, active, failed_logins, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 0, ?)
 
 -- name: update_profile
-UPDATE scm_user SET display_name = ?, role = ?, customer_code = ?, email = ?, mobile = ?, active = ?
+UPDATE scm_user SET display_name = ?, role = ?, customer_code = ?, email = ?, mobile = ?, erp_name = ?,
+                    active = ?
 WHERE id = ?
 
 -- name: set_password

@@ -28,6 +28,8 @@ DEMO_USERS = (
     ("huayin", "customer", "C001", "华音文化 采购部", ()),
     ("xingguang", "customer", "C002", "星光唱片 采购部", ()),
 )
+# The reps' operator names in the ERP (the maker of the forms they approve).
+DEMO_ERP_NAMES = {"zhangmin": "张敏", "liwei": "李伟"}
 
 
 def _write_settings(path: Path, data_dir: Path) -> None:
@@ -86,7 +88,8 @@ def _ensure_users(db, secrets_file: Path) -> list[tuple[str, str, str]]:
             password = secrets.token_urlsafe(9)
             try:
                 accounts.create_user(db, username=username, role=role, password=password,
-                                     customer_code=customer, display_name=display, actor="demo")
+                                     customer_code=customer, display_name=display,
+                                     erp_name=DEMO_ERP_NAMES.get(username), actor="demo")
             except Exception:
                 accounts.set_password(db, username, password, actor="demo")
             if grants:

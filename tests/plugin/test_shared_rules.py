@@ -31,7 +31,7 @@ def test_an_order_line_refuses_what_every_quantity_field_refuses(app, tokens, db
 def test_thousands_separators_are_read_alike_on_order_lines_and_stock(app, tokens):
     client = app.test_client()
     placed = client.api("POST", "/orders", token=tokens("cust1"),
-                        json=order_payload(lines=[{"inventory_code": "1001001", "quantity": "1,250.50"}]))
+                        json=order_payload(lines=[{"inventory_code": "2001001", "quantity": "1,250.50"}]))  # 公斤
     assert placed.status_code == 201 and placed.json["lines"][0]["quantity"] == "1250.5"
     stock = client.api("PUT", "/customers/C001/stock/1001001", token=tokens("rep1"),
                        json={"quantity": "1,250.50"})
