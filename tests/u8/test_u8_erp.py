@@ -42,9 +42,6 @@ def needs(feature: str):
     return pytest.mark.xfail(reason=f"needs {feature} (issue 15)", strict=False)
 
 
-ALLOCATION = "ids from UA_Identity, form-number patterns, form_date_kind and from_customer"
-
-
 # --- helpers ---------------------------------------------------------------------------------
 def erp_today() -> dt.date:
     return dt.datetime.now(ERP_TZ).date()
@@ -123,7 +120,6 @@ def test_demo_data_refuses_to_touch_the_u8_database(u8_app, u8_db):
 
 
 # --- approve writes what U8's own form would -------------------------------------------------
-@needs(ALLOCATION)
 def test_approve_writes_what_the_erps_own_contract_review_would(u8_kit, u8_db, u8_login):
     set_erp_name(u8_db, "rep1", "张敏")
     requested = erp_today() + dt.timedelta(days=30)
@@ -165,7 +161,6 @@ def test_approve_writes_what_the_erps_own_contract_review_would(u8_kit, u8_db, u
     assert u8.identity(u8_db, "HTPS", account="002") == (9, 9)
 
 
-@needs(ALLOCATION)
 def test_sample_approve_takes_ids_and_numbers_of_its_own_voucher_type(u8_kit, u8_db):
     order = place(u8_kit, kind="sample")
     resp = u8_kit.api("POST", f"/orders/{order['order_no']}/approve")
@@ -177,7 +172,6 @@ def test_sample_approve_takes_ids_and_numbers_of_its_own_voucher_type(u8_kit, u8
     assert u8.identity(u8_db, "YPPS") == (2002, 6004) and u8.identity(u8_db, "HTPS") == (1002, 5004)
 
 
-@needs(ALLOCATION)
 def test_numbers_continue_after_a_form_the_erp_made_itself_today(u8_kit, u8_db):
     """A clerk entered a contract review in U8 this morning (id from UA_Identity, number
     HTPS…0001): the plugin's next form takes the next id and the next number."""
@@ -199,7 +193,6 @@ def test_numbers_continue_after_a_form_the_erp_made_itself_today(u8_kit, u8_db):
     assert [l["autoid"] for l in lines_of(u8_db, "sales", 1004)] == [5006, 5007]
 
 
-@needs(ALLOCATION)
 def test_a_rolled_back_approve_consumes_no_id_and_no_number(u8_kit, u8_db, monkeypatch):
     from scm_plugin.erp_bridge import BridgeError
     from scm_plugin.erp_bridge.repos import orders as orders_repo
@@ -250,7 +243,6 @@ print(json.dumps(results), flush=True)
 """
 
 
-@needs(ALLOCATION)
 def test_twenty_threads_and_three_processes_get_distinct_ids_and_consecutive_numbers(u8_app, u8_kit, u8_db,
                                                                                       tmp_path):
     threads_n, procs_n, per_proc = 20, 3, 3
@@ -313,7 +305,6 @@ def test_twenty_threads_and_three_processes_get_distinct_ids_and_consecutive_num
 
 
 # --- the customer card -------------------------------------------------------------------------
-@needs("from_customer and its pre-flight check")
 def test_a_customer_card_without_department_is_refused_before_anything_is_written(u8_kit, u8_db, u8_login):
     """C002's card has no department and no salesperson: cDepCode and cPersonCode are NOT
     NULL, so no form can be written. The pre-flight says so; approve refuses with a message."""
@@ -332,7 +323,6 @@ def test_a_customer_card_without_department_is_refused_before_anything_is_writte
 
 
 # --- contract numbers and progress ---------------------------------------------------------------
-@needs(ALLOCATION)
 def test_the_contract_number_is_read_back_from_chtcode(u8_app, u8_kit, u8_db, u8_login):
     from scm_plugin.blueprints.order_review.services import sync_contract_numbers
 
@@ -345,7 +335,7 @@ def test_the_contract_number_is_read_back_from_chtcode(u8_app, u8_kit, u8_db, u8
     assert 'id="contract-no">HT-2026-0301<' in page
 
 
-@needs(f"{ALLOCATION} and progress by contract number")
+@needs("progress by contract number")
 def test_progress_by_contract_number_raises_exactly_the_alarms_it_deserves(u8_app, u8_kit, u8_db):
     from scm_plugin.blueprints.order_review.services import sync_contract_numbers
 
@@ -391,7 +381,7 @@ def test_stock_adds_up_batches_leaves_out_scrap_and_names_the_unit(u8_kit):
 
 
 # --- 60-character codes ----------------------------------------------------------------------------
-@needs(f"60-character codes and {ALLOCATION}")
+@needs("60-character codes")
 def test_a_sixty_character_code_goes_from_order_to_erp_form(u8_kit, u8_db):
     assert len(u8.LONG_CODE) == 60
     by_code = place(u8_kit, lines=[{"inventory_code": u8.LONG_CODE, "quantity": "100"}])
@@ -430,7 +420,6 @@ def _check_erp(u8_db, tmp_path, text: str, *args: str):
         app.extensions["scm"].db.dispose()
 
 
-@needs("check-erp's NOT NULL, width and id-source checks")
 @pytest.mark.parametrize("mistake, column", [
     ("no_allocator", "ID"),          # HT_ContractReview.ID has no identity: the id must come from somewhere
     ("no_from_customer", "cDepCode"),  # NOT NULL, nothing fills it
