@@ -33,7 +33,7 @@ def customer_wording(line: dict, item: dict | None, *, master_disc: bool = True)
     """What the customer wrote that differs from the ERP's item (name, unit, master disc)."""
     if item is None:
         return []
-    units = {v for v in (item.get("unit"), item.get("unit_name")) if v}
+    units = {v for v in (item.get("unit"), item.get("unit_code"), item.get("unit_name")) if v}
     differs = []
     if line.get("item_name") and line["item_name"].strip() != (item.get("name") or "").strip():
         differs.append(line["item_name"].strip())
@@ -78,15 +78,16 @@ def build(tx, head: dict, lines: list[dict], maker: str) -> FormValues:
         if not part_no and item is not None:
             part_no = erp_repo.customer_part_of_item(tx, head["customer_code"], item["code"])
         wording = customer_wording(line, item)
-        source = item or line  # an item the ERP does not know: only the customer's text is there
+        # An item the ERP does not know (the pre-flight shows it red): only the customer's
+        # text is there to write.
         form_lines.append({
             "inventory_code": line["inventory_code"],
             "customer_part_no": part_no,
-            "item_name": source.get("name") if item else line["item_name"],
-            "spec": item.get("spec") if item else None,
-            "master_disc_no": item.get("master_disc_no") if item else line["master_disc_no"],
+            "item_name": item["name"] if item else line["item_name"],
+            "spec": item["spec"] if item else None,
+            "master_disc_no": item["master_disc_no"] if item else line["master_disc_no"],
             "quantity": line["quantity"],
-            "unit": item.get("unit") if item else line["unit"],
+            "unit": item.get("unit_code", item["unit"]) if item else line["unit"],
             "delivery_date": head["requested_date"],
             "remarks": _remarks(line["remarks"],
                                 CUSTOMER_WORDING + " / ".join(wording) if wording else None),

@@ -185,7 +185,7 @@ def _rejection(tx: Transaction, entity: str, values: dict[str, Any], row: int | 
     detail = getattr(exc, "detail", "") or str(exc)
     sqlstate = getattr(exc, "sqlstate", "")
     reason = next((name for name, rx in _REASONS if rx.search(detail)),
-                  "too_long" if sqlstate == "22001" else "constraint")
+                  "too_long" if sqlstate == "22001" else "type" if sqlstate.startswith("22") else "constraint")
     written = _written_columns(tx, entity, values)
     column = _named_column(detail, [*em.columns.values(), *written, *em.insert_defaults])
     if column is None and reason == "too_long":
