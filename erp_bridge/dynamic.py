@@ -320,15 +320,27 @@ def policy_search(where: list[str], params: list[Any], *, policy_state: str | No
 
 
 # --- stock -------------------------------------------------------------------------------
-def stock_of_items(codes: Sequence[str]) -> Statement:
-    """The ERP's current stock of the items, with the warehouse's name and kind."""
+def stock_of_items(codes: Sequence[str], exclude: Sequence[str] = ()) -> Statement:
+    """The ERP's current stock of the items, one figure per warehouse and item: the rows
+    of the stock table summed (U8's ``CurrentStock`` keeps a row per batch, free item and
+    other keys), the ``exclude``d warehouses (``[warehouse] exclude``) left out, with the
+    warehouse's name and kind. Summed before the warehouse is joined, so that nothing
+    about the warehouse table can multiply a figure."""
+    params: list[Any] = list(codes)
+    skip = ""
+    if exclude:
+        skip = (f"AND ({{stock.warehouse_code:s}} IS NULL "
+                f"OR {{stock.warehouse_code:s}} NOT IN ({_marks(len(exclude))})) ")
+        params += list(exclude)
     return Statement(
-        "SELECT {stock.inventory_code:s} AS inventory_code, {stock.warehouse_code:s} AS warehouse_code, "
-        "{warehouse.name:w} AS warehouse_name, {warehouse.kind:w} AS warehouse_kind, "
-        "{stock.quantity:s} AS quantity "
-        "FROM {stock} s LEFT JOIN {warehouse} w ON {warehouse.code:w} = {stock.warehouse_code:s} "
-        f"WHERE {{stock.inventory_code:s}} IN ({_marks(len(codes))}) "
-        "ORDER BY {stock.inventory_code:s}, {stock.warehouse_code:s}", list(codes))
+        "SELECT t.inventory_code, t.warehouse_code, {warehouse.name:w} AS warehouse_name, "
+        "{warehouse.kind:w} AS warehouse_kind, t.quantity "
+        "FROM (SELECT {stock.inventory_code:s} AS inventory_code, {stock.warehouse_code:s} AS warehouse_code, "
+        "SUM({stock.quantity:s}) AS quantity FROM {stock} s "
+        f"WHERE {{stock.inventory_code:s}} IN ({_marks(len(codes))}) {skip}"
+        "GROUP BY {stock.inventory_code:s}, {stock.warehouse_code:s}) t "
+        "LEFT JOIN {warehouse} w ON {warehouse.code:w} = t.warehouse_code "
+        "ORDER BY t.inventory_code, t.warehouse_code", params)
 
 
 def supplier_stock_of_items(codes: Sequence[str]) -> Statement:
@@ -348,9 +360,15 @@ def suppliers_by_code(codes: Sequence[str]) -> Statement:
                      f"WHERE {{supplier.code}} IN ({_marks(len(codes))})", list(codes))
 
 
+# An item's unit as shown (the unit's name where [unit] is mapped) and as the item keeps it.
+ITEM_UNIT = ("{?unit}COALESCE({unit.name:u}, {item.unit:i}){/unit}{!unit}{item.unit:i}{/unit} AS unit, "
+             "{item.unit:i} AS unit_code")
+UNIT_JOIN = "{?unit}LEFT JOIN {unit} u ON {unit.code:u} = {item.unit:i} {/unit}"
+
+
 def items_by_code(codes: Sequence[str]) -> Statement:
-    return Statement(f"SELECT {{item.code}} AS code, {{item.name}} AS name, {{item.unit}} AS unit "
-                     f"FROM {{item}} WHERE {{item.code}} IN ({_marks(len(codes))})", list(codes))
+    return Statement(f"SELECT {{item.code:i}} AS code, {{item.name:i}} AS name, {ITEM_UNIT} "
+                     f"FROM {{item}} i {UNIT_JOIN}WHERE {{item.code:i}} IN ({_marks(len(codes))})", list(codes))
 
 
 def supplier_figures(supplier_codes: Sequence[str]) -> Statement:

@@ -24,8 +24,10 @@ which form number progress reports name. docs/erp-mapping.md describes every key
 Identifiers only ever come from here and are quoted by the dialect; values always go
 through ``?``. SQL in the bridge names mapped things as ``{item}`` (the table),
 ``{item.code}`` (a column) or ``{item.code:i}`` (a column qualified by alias ``i``);
-an optional field that is not mapped renders as ``NULL``. ``{:for_update}`` and
-``{:lock}`` are the dialect's row-locking clause and table hint.
+an optional field that is not mapped renders as ``NULL``. ``{?unit}…{/unit}`` keeps its
+text only when the (optional) entity is mapped, e.g. a join of its table, ``{!unit}…{/unit}``
+only when it is not. ``{:for_update}``
+and ``{:lock}`` are the dialect's row-locking clause and table hint.
 """
 from __future__ import annotations
 
@@ -41,6 +43,7 @@ from .numbering import FormNoPattern, PatternError
 
 _ERP_KEYS = ("timezone",)
 _IDENT_RE = re.compile(r"^[A-Za-z_\u0080-\uffff][\w\u0080-\uffff$#@ ]*(\.[A-Za-z_\u0080-\uffff][\w\u0080-\uffff$#@ ]*)?$")
+_BLOCK_RE = re.compile(r"\{([?!])([a-z_]+)\}(.*?)\{/\2\}", re.S)
 _TOKEN_RE = re.compile(r"\{(:?)([a-z_]+)(?:\.([a-z_]+))?(?::([A-Za-z_][A-Za-z0-9_]*))?\}")
 
 
@@ -205,7 +208,13 @@ class Mapping:
             quoted = dialect.quote(physical)
             return f"{alias}.{quoted}" if alias else quoted
 
-        return _TOKEN_RE.sub(sub, template)
+        def block(m: re.Match) -> str:
+            when, name, text = m.groups()
+            if name not in ENTITIES:
+                raise MappingError(f"unknown entity {name!r} in {{{when}{name}}} of an SQL template")
+            return text if self.has(name) == (when == "?") else ""
+
+        return _TOKEN_RE.sub(sub, _BLOCK_RE.sub(block, template))
 
 
 def _known_zone(name: str) -> bool:

@@ -32,6 +32,7 @@ MESSAGES = {
     "method_not_allowed": _l("This action is not available here."),
     "json_object_required": _l("Send a JSON object."),
     "too_long": _l("This is too long."),
+    "code_too_long": _l("At most %(limit)s characters (the ERP's limit)."),
     "date_invalid": _l("Enter a date as YYYY-MM-DD."),
     "datetime_invalid": _l("Enter a date and time as YYYY-MM-DD HH:MM."),
     "choice_invalid": _l("Choose one of the offered values."),
@@ -152,7 +153,21 @@ def has_message(code: str) -> bool:
     return code in _catalogue()
 
 
+class Coded(str):
+    """A message code with the values its text names: ``Coded("code_too_long", limit=60)``.
+    A ``str``, so it goes wherever a code goes (``InvalidInput.fields``, API bodies);
+    ``message()`` fills the text in with its values."""
+
+    variables: dict
+
+    def __new__(cls, code: str, **variables):
+        obj = super().__new__(cls, code)
+        obj.variables = variables
+        return obj
+
+
 def message(code: str, /, **variables) -> str:
+    variables = {**getattr(code, "variables", {}), **variables}
     text = _catalogue().get(code)
     if text is None:
         log.error("no message for code %r", code)

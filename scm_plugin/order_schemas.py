@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from .erp_widths import ContractNo, CustomerCode, CustomerPartNo, InventoryCode, MasterDiscNo
 from .quantities import parse_quantity
 from .serialize import iso
 
@@ -23,11 +24,11 @@ class OrderFilters(BaseModel):
     """How a list of web orders is searched, by the API and the alert-policy pages."""
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    customer_code: str | None = Field(None, max_length=30)
+    customer_code: CustomerCode | None = None
     order_no: str | None = Field(None, max_length=30)
-    contract_no: str | None = Field(None, max_length=30)
-    customer_part_no: str | None = Field(None, max_length=40, description="The customer's part no (料号)")
-    inventory_code: str | None = Field(None, max_length=30)
+    contract_no: ContractNo | None = None
+    customer_part_no: CustomerPartNo | None = Field(None, description="The customer's part no (料号)")
+    inventory_code: InventoryCode | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
 
@@ -35,10 +36,10 @@ class OrderFilters(BaseModel):
 class OrderLineIn(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
-    inventory_code: str | None = Field(None, max_length=30, description="Our inventory code (存货编码)")
-    customer_part_no: str | None = Field(None, max_length=40, description="The customer's part no (料号)")
+    inventory_code: InventoryCode | None = Field(None, description="Our inventory code (存货编码)")
+    customer_part_no: CustomerPartNo | None = Field(None, description="The customer's part no (料号)")
     item_name: str | None = Field(None, max_length=100)
-    master_disc_no: str | None = Field(None, max_length=30)
+    master_disc_no: MasterDiscNo | None = None
     quantity: Decimal = Field(..., description="Greater than 0, at most 4 decimals; a whole number where the "
                                                "item's unit is counted in whole numbers (SCM_UNIT_DECIMALS)")
     unit: str | None = Field(None, max_length=20)
@@ -54,7 +55,7 @@ class OrderIn(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
     kind: Literal["sales", "sample"]
-    customer_code: str | None = Field(None, max_length=30, description="Reps only: the customer")
+    customer_code: CustomerCode | None = Field(None, description="Reps only: the customer")
     customer_order_no: str | None = Field(None, max_length=40)
     requested_date: dt.date
     remarks: str | None = Field(None, max_length=2000)

@@ -7,6 +7,7 @@ import re
 from pydantic import BaseModel, ValidationError
 
 from .errors import InvalidInput
+from .messages import Coded
 
 
 def parse(schema: type[BaseModel], data: dict):
@@ -55,6 +56,8 @@ def validation_fields(exc: ValidationError) -> dict[str, str]:
         ctx_error = (err.get("ctx") or {}).get("error")
         if err["type"] == "value_error" and isinstance(ctx_error, ValueError):
             code = str(ctx_error)
+        elif err["type"] == "code_too_long":  # erp_widths.ErpWidth: the limit is named
+            code = Coded("code_too_long", limit=(err.get("ctx") or {}).get("limit"))
         else:
             code = _CODES.get(err["type"], "invalid_input")
         fields.setdefault(loc, code)

@@ -29,7 +29,8 @@ class CustomerStockItemOut(BaseModel):
     inventory_code: str
     item_name: str | None = None
     spec: str | None = None
-    unit: str | None = None
+    unit: str | None = Field(None, description="The unit as shown (片): its name where the ERP keeps unit codes")
+    unit_code: str | None = Field(None, description="The item's unit as the ERP keeps it (a code or a name)")
     master_disc_no: str | None = None
     quantity: str
     remarks: str | None = None
@@ -80,7 +81,7 @@ def _consumption_out(c) -> dict:
 def _row_out(r: dict) -> dict:
     return CustomerStockItemOut(
         inventory_code=r["inventory_code"], item_name=r.get("item_name"), spec=r.get("spec"), unit=r.get("unit"),
-        master_disc_no=r.get("master_disc_no"), quantity=str(r["quantity"]), remarks=r.get("remarks"),
+        unit_code=r.get("unit_code"), master_disc_no=r.get("master_disc_no"), quantity=str(r["quantity"]), remarks=r.get("remarks"),
         updated_at=iso(r["updated_at"]), updated_by=r.get("updated_by_name"),
         consumption=_consumption_out(r["consumption"])).model_dump()
 
@@ -89,7 +90,8 @@ def _detail_out(d: dict) -> dict:
     cur, item = d["current"], d["item"]
     return CustomerStockDetailOut(
         customer_code=d["customer"]["code"], inventory_code=item["code"], item_name=item.get("name"),
-        spec=item.get("spec"), unit=item.get("unit"), master_disc_no=item.get("master_disc_no"),
+        spec=item.get("spec"), unit=item.get("unit"), unit_code=item.get("unit_code"),
+        master_disc_no=item.get("master_disc_no"),
         quantity=str(cur["quantity"]), remarks=cur.get("remarks"), updated_at=iso(cur["updated_at"]),
         updated_by=cur.get("updated_by_name"), consumption=_consumption_out(d["consumption"]),
         history=[HistoryOut(changed_at=iso(h["changed_at"]), changed_by=h.get("changed_by_name"),

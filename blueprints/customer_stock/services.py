@@ -36,8 +36,10 @@ from scm_plugin.erp_bridge.repos import erp as erp_repo
 from scm_plugin.erp_bridge.repos.scope import Scope
 
 from scm_plugin import audit
+from scm_plugin.erp_widths import too_long
 from scm_plugin.errors import InvalidInput, NotFound
 from scm_plugin.items import NoSuchItem, complete_value
+from scm_plugin.messages import Coded
 from scm_plugin.quantities import STOCK, quantity_field
 
 MAX_REMARKS = 255
@@ -175,7 +177,7 @@ def item_detail(db: Database, scope: Scope, customer_code: str, inventory_code: 
             # an item the ERP knows but the customer has no figure of yet is "no such item" here too
             raise NoSuchItem()
         item = erp_repo.item(tx, code) or {"code": code, "name": None, "spec": None, "unit": None,
-                                           "master_disc_no": None}
+                                           "unit_code": None, "master_disc_no": None}
         history = repo.history_of_item(tx, cust["code"], code)
         for h in history:
             h["old_quantity"] = None if h["old_quantity"] is None else _dec(h["old_quantity"])
@@ -206,8 +208,14 @@ def record(db: Database, user, scope: Scope, customer_code: str, inventory_code,
     """Record the customer's current stock of an item (new or 维护): the figure, its
     history row and the audit record commit together. Errors: NotFound (customer not
     in scope), NoSuchItem (not a complete, exact inventory code of the ERP),
-    InvalidInput (quantity, remarks). Returns the saved figure."""
+    InvalidInput (a code longer than the ERP's column, quantity, remarks). Returns the
+    saved figure."""
     fields: dict[str, str] = {}
+    code = complete_value(inventory_code)
+    limit = too_long(code, "inventory_code")
+    if limit is not None:
+        # longer than the ERP keeps codes: said plainly, and the ERP is not asked
+        fields["inventory_code"] = Coded("code_too_long", limit=limit)
     try:
         qty = quantity_field(quantity, rule=STOCK)
     except InvalidInput as exc:
@@ -217,6 +225,8 @@ def record(db: Database, user, scope: Scope, customer_code: str, inventory_code,
     except InvalidInput as exc:
         fields.update(exc.fields)
     at = at or utcnow()
+    if "inventory_code" in fields:
+        raise InvalidInput(fields)
     for attempt in (1, 2):
         try:
             with db.transaction(write=True) as tx:

@@ -2,6 +2,7 @@ from flask import Blueprint, flash, redirect, render_template, request
 
 from scm_plugin import export
 from scm_plugin.auth import get_user, require
+from scm_plugin.erp_widths import width
 from scm_plugin.errors import InvalidInput
 from scm_plugin.i18n import _, format_quantity, local_today
 from scm_plugin.items import NoSuchItem
@@ -100,7 +101,8 @@ def new(customer_code):
             item = services.lookup_item(db, scope, cust["code"], code)
         except NoSuchItem:
             form.inventory_code.errors = [message("no_such_item")]
-    return render_template("scm/customer_stock/new.html", customer=cust, form=form, item=item), status
+    return render_template("scm/customer_stock/new.html", customer=cust, form=form, item=item,
+                           code_width=width("inventory_code")), status
 
 
 @bp.route("/<customer_code>/items/<inventory_code>", methods=["GET", "POST"])

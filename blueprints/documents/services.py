@@ -23,6 +23,7 @@ from scm_plugin.erp_bridge.repos import users as users_repo
 from scm_plugin.erp_bridge.repos.scope import Scope
 
 from scm_plugin import attachments, audit, i18n, notify, storage
+from scm_plugin.erp_widths import CustomerCode
 from scm_plugin.errors import Conflict, InvalidInput, NotFound
 from scm_plugin.serialize import iso
 
@@ -60,7 +61,7 @@ class DocumentQuery(BaseModel):
     """The documents list's filters: the API's query, and the reps' page's (read leniently)."""
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    customer_code: str | None = Field(None, max_length=30, description="Reps: shared with this customer")
+    customer_code: CustomerCode | None = Field(None, description="Reps: shared with this customer")
     state: Literal["current", "expired"] | None = Field(None, description="Reps: still shown or expired")
     date_from: dt.date | None = None
     date_to: dt.date | None = None

@@ -22,6 +22,7 @@ from scm_plugin.erp_bridge.repos import users as users_repo
 from scm_plugin.erp_bridge.repos.scope import Scope
 
 from scm_plugin import attachments, audit, i18n, notify
+from scm_plugin.erp_widths import CustomerCode
 from scm_plugin.errors import Conflict, NotFound
 from scm_plugin.serialize import iso
 from scm_plugin.validation import parse
@@ -66,7 +67,7 @@ class FeedbackQuery(BaseModel):
 
     type: Literal["complaint", "suggestion"] | None = None
     status: Literal["new", "replied", "closed"] | None = None
-    customer_code: str | None = Field(None, max_length=30)
+    customer_code: CustomerCode | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     sort: Literal["created_at", "activity", "customer", "type", "status", "subject"] = "created_at"

@@ -35,7 +35,8 @@ class ItemOut(BaseModel):
     code: str
     name: str | None = None
     spec: str | None = None
-    unit: str | None = None
+    unit: str | None = Field(None, description="The unit as shown (片): its name where the ERP keeps unit codes")
+    unit_code: str | None = Field(None, description="The item's unit as the ERP keeps it (a code or a name)")
     master_disc_no: str | None = None
 
 
@@ -67,7 +68,7 @@ class InventoryOut(ItemStockOut):
 
 def _item_out(item: dict) -> dict:
     return ItemOut(code=item["code"], name=item.get("name"), spec=item.get("spec"), unit=item.get("unit"),
-                   master_disc_no=item.get("master_disc_no")).model_dump()
+                   unit_code=item.get("unit_code"), master_disc_no=item.get("master_disc_no")).model_dump()
 
 
 def _answer_out(answer) -> dict:

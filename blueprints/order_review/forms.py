@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field, NaiveDatetime
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from scm_plugin.erp_widths import CustomerCode
 from scm_plugin.forms import SCMForm
 from scm_plugin.i18n import _l
 
@@ -26,7 +27,7 @@ class ReviewQuery(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     status: Literal["pending", "approved", "rejected", ""] = "pending"   # "": all
-    customer_code: str | None = Field(None, max_length=30)
+    customer_code: CustomerCode | None = None
     order_no: str | None = Field(None, max_length=30)
     date_from: dt.date | None = None
     date_to: dt.date | None = None

@@ -3,6 +3,7 @@ from pydantic import ValidationError
 
 from scm_plugin import attachments, orders
 from scm_plugin.auth import get_user, require
+from scm_plugin.erp_widths import form_widths
 from scm_plugin.errors import InvalidInput
 from scm_plugin.i18n import _
 from scm_plugin.messages import field_messages
@@ -46,7 +47,7 @@ def new_order():
             kind = data["kind"]
         data["lines"] = data["lines"] + blank_lines(max(1, 3 - len(data["lines"])))
         return render_template("scm/portal/order_form.html", data=data, kind=kind, errors={}, drafts=[],
-                               copy_of=copy_of)
+                               copy_of=copy_of, widths=form_widths())
 
     data = order_data_from_form(request.form, kind)
     uploads = attachments.present(request.files.getlist("files"))
@@ -76,7 +77,7 @@ def new_order():
     errors.update(file_errors)
     data["lines"] = data["lines"] + blank_lines(1 if data["lines"] else 3)
     return render_template("scm/portal/order_form.html", data=data, kind=kind,
-                           errors=field_messages(errors), drafts=drafts, copy_of=copy_of), 400
+                           errors=field_messages(errors), drafts=drafts, copy_of=copy_of, widths=form_widths()), 400
 
 
 @bp.route("/orders/<order_no>")

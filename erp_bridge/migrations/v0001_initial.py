@@ -11,7 +11,7 @@ from ..schema import (BIGINT, BOOL, DATE, DATETIME, ID, INT, QUANTITY, TEXT, For
 VERSION = 1
 DESCRIPTION = "initial plugin tables"
 
-CODE = String(30)        # customer / inventory / supplier codes as the ERP has them
+CODE = String(60)        # customer / inventory / supplier codes as the ERP has them (U8: up to 60)
 USER = String(80)        # usernames as recorded in history columns
 
 TABLES = [
@@ -89,7 +89,7 @@ TABLES = [
         col("order_id", BIGINT, null=False),
         col("line_no", INT, null=False),
         col("inventory_code", CODE),
-        col("customer_part_no", String(40)),
+        col("customer_part_no", CODE),
         col("item_name", String(100)),
         col("master_disc_no", CODE),
         col("quantity", QUANTITY, null=False),

@@ -24,6 +24,7 @@ KEYS = {
 # The mapped item field behind each key (an optional field may be unmapped).
 KEY_FIELDS = {"inventory_code": "code", "item_name": "name", "master_disc_no": "master_disc_no"}
 WAREHOUSE_KINDS = ("disc", "material", "accessory")
+ERP_DECIMALS = 6  # the ERP's quantities (model.ERP_QUANTITY)
 
 # Codes per IN (...) list: far below SQL Server's 2,100 parameters.
 CHUNK = dynamic.IN_LIST_MAX
@@ -39,14 +40,17 @@ def find_items(tx: Transaction, key: str, value: str, limit: int) -> list[Row]:
 
 
 def own_stock(tx: Transaction, codes: Sequence[str]) -> list[Row]:
-    """Current stock of our warehouses for the items, with the warehouse's kind as a
-    logical name (``disc`` / ``material`` / ``accessory``, None for any other)."""
+    """Current stock of our warehouses for the items: one figure per warehouse and item
+    (the ERP's rows summed), the mapping's excluded warehouses left out, with the
+    warehouse's kind as a logical name (``disc`` / ``material`` / ``accessory``, None for
+    any other)."""
     if not codes:
         return []
     kinds = {tx.mapping.value("warehouse", f"kind_{k}"): k for k in WAREHOUSE_KINDS}
+    excluded = tx.mapping.entities["warehouse"].exclude
     rows: list[Row] = []
     for part in dynamic.chunked(list(codes)):
-        sql, params = dynamic.stock_of_items(part)
+        sql, params = dynamic.stock_of_items(part, excluded)
         rows += tx.all_sql(sql, *params)
     wanted = set(codes)
     out = []
@@ -54,6 +58,10 @@ def own_stock(tx: Transaction, codes: Sequence[str]) -> list[Row]:
         if r["inventory_code"] not in wanted:
             continue
         r["kind"] = kinds.get(r["warehouse_kind"])
+        if isinstance(r["quantity"], Decimal):
+            # a sum of an engine's doubles (SQLite) may carry binary noise past the
+            # ERP's six decimals: 0.1 + 0.2 is 0.3
+            r["quantity"] = round(r["quantity"], ERP_DECIMALS)
         out.append(r)
     return out
 

@@ -2,11 +2,13 @@
 -- change as history (who, when, old → new), written in one transaction.
 
 -- name: list_for_customer
-SELECT cs.inventory_code, {item.name:i} AS item_name, {item.spec:i} AS spec, {item.unit:i} AS unit,
+SELECT cs.inventory_code, {item.name:i} AS item_name, {item.spec:i} AS spec,
+       {?unit}COALESCE({unit.name:n}, {item.unit:i}){/unit}{!unit}{item.unit:i}{/unit} AS unit, {item.unit:i} AS unit_code,
        {item.master_disc_no:i} AS master_disc_no, cs.quantity, cs.remarks, cs.updated_at,
        cs.updated_by, u.username AS updated_by_name, u.display_name AS updated_by_display
 FROM scm_customer_stock cs
 LEFT JOIN {item} i ON {item.code:i} = cs.inventory_code
+{?unit}LEFT JOIN {unit} n ON {unit.code:n} = {item.unit:i}{/unit}
 LEFT JOIN scm_user u ON u.id = cs.updated_by
 WHERE cs.customer_code = ?
 ORDER BY cs.inventory_code

@@ -19,18 +19,24 @@ FROM {customer_contact}
 WHERE {customer_contact.customer_code} = ?
 ORDER BY {customer_contact.name}
 
+-- Items carry two unit columns: ``unit`` is what to show (the unit's name where [unit]
+-- is mapped, else the item's unit as the ERP keeps it) and ``unit_code`` the item's own.
 -- name: item_by_code
-SELECT {item.code} AS code, {item.name} AS name, {item.spec} AS spec, {item.unit} AS unit,
-       {item.master_disc_no} AS master_disc_no, {item.family} AS family, {item.lead_days} AS lead_days
-FROM {item}
-WHERE {item.code} = ?
+SELECT {item.code:i} AS code, {item.name:i} AS name, {item.spec:i} AS spec,
+       {?unit}COALESCE({unit.name:u}, {item.unit:i}){/unit}{!unit}{item.unit:i}{/unit} AS unit, {item.unit:i} AS unit_code,
+       {item.master_disc_no:i} AS master_disc_no, {item.family:i} AS family, {item.lead_days:i} AS lead_days
+FROM {item} i
+{?unit}LEFT JOIN {unit} u ON {unit.code:u} = {item.unit:i}{/unit}
+WHERE {item.code:i} = ?
 
 -- name: item_by_customer_part
-SELECT {item.code:i} AS code, {item.name:i} AS name, {item.spec:i} AS spec, {item.unit:i} AS unit,
+SELECT {item.code:i} AS code, {item.name:i} AS name, {item.spec:i} AS spec,
+       {?unit}COALESCE({unit.name:u}, {item.unit:i}){/unit}{!unit}{item.unit:i}{/unit} AS unit, {item.unit:i} AS unit_code,
        {item.master_disc_no:i} AS master_disc_no, {item.family:i} AS family,
        {item.lead_days:i} AS lead_days, {customer_part.part_no:p} AS customer_part_no
 FROM {customer_part} p
 JOIN {item} i ON {item.code:i} = {customer_part.inventory_code:p}
+{?unit}LEFT JOIN {unit} u ON {unit.code:u} = {item.unit:i}{/unit}
 WHERE {customer_part.customer_code:p} = ? AND {customer_part.part_no:p} = ?
 
 -- name: customer_part_of_item
@@ -42,14 +48,6 @@ WHERE {customer_part.customer_code} = ? AND {customer_part.inventory_code} = ?
 SELECT {process_step.code} AS code, {process_step.name} AS name, {process_step.seq} AS seq
 FROM {process_step}
 ORDER BY {process_step.seq}
-
--- name: stock_of_item
-SELECT {stock.warehouse_code:s} AS warehouse_code, {warehouse.name:w} AS warehouse_name,
-       {warehouse.kind:w} AS warehouse_kind, {stock.quantity:s} AS quantity
-FROM {stock} s
-JOIN {warehouse} w ON {warehouse.code:w} = {stock.warehouse_code:s}
-WHERE {stock.inventory_code:s} = ?
-ORDER BY {stock.warehouse_code:s}
 
 -- name: customer_count
 SELECT COUNT(*) AS n FROM {customer}

@@ -1,27 +1,35 @@
 -- Inventory query (function 5): items by a complete key, our warehouses' stock (the ERP's
 -- current stock), supplier stock kept in this system and its imports.
--- Lists of inventory codes (IN (...)) are added by erp_bridge/repos/inventory.py.
+-- Lists of inventory codes (IN (...)) and the own stock (summed per warehouse and item,
+-- without the excluded warehouses) are built in erp_bridge/dynamic.py. Items carry
+-- ``unit`` (the unit's name where [unit] is mapped) and ``unit_code`` (see erp.sql).
 
 -- name: items_by_code
-SELECT {item.code} AS code, {item.name} AS name, {item.spec} AS spec, {item.unit} AS unit,
-       {item.master_disc_no} AS master_disc_no
-FROM {item}
-WHERE {item.code} = ?
-ORDER BY {item.code}
+SELECT {item.code:i} AS code, {item.name:i} AS name, {item.spec:i} AS spec,
+       {?unit}COALESCE({unit.name:u}, {item.unit:i}){/unit}{!unit}{item.unit:i}{/unit} AS unit, {item.unit:i} AS unit_code,
+       {item.master_disc_no:i} AS master_disc_no
+FROM {item} i
+{?unit}LEFT JOIN {unit} u ON {unit.code:u} = {item.unit:i}{/unit}
+WHERE {item.code:i} = ?
+ORDER BY {item.code:i}
 
 -- name: items_by_name
-SELECT {item.code} AS code, {item.name} AS name, {item.spec} AS spec, {item.unit} AS unit,
-       {item.master_disc_no} AS master_disc_no
-FROM {item}
-WHERE {item.name} = ?
-ORDER BY {item.code}
+SELECT {item.code:i} AS code, {item.name:i} AS name, {item.spec:i} AS spec,
+       {?unit}COALESCE({unit.name:u}, {item.unit:i}){/unit}{!unit}{item.unit:i}{/unit} AS unit, {item.unit:i} AS unit_code,
+       {item.master_disc_no:i} AS master_disc_no
+FROM {item} i
+{?unit}LEFT JOIN {unit} u ON {unit.code:u} = {item.unit:i}{/unit}
+WHERE {item.name:i} = ?
+ORDER BY {item.code:i}
 
 -- name: items_by_master_disc_no
-SELECT {item.code} AS code, {item.name} AS name, {item.spec} AS spec, {item.unit} AS unit,
-       {item.master_disc_no} AS master_disc_no
-FROM {item}
-WHERE {item.master_disc_no} = ?
-ORDER BY {item.code}
+SELECT {item.code:i} AS code, {item.name:i} AS name, {item.spec:i} AS spec,
+       {?unit}COALESCE({unit.name:u}, {item.unit:i}){/unit}{!unit}{item.unit:i}{/unit} AS unit, {item.unit:i} AS unit_code,
+       {item.master_disc_no:i} AS master_disc_no
+FROM {item} i
+{?unit}LEFT JOIN {unit} u ON {unit.code:u} = {item.unit:i}{/unit}
+WHERE {item.master_disc_no:i} = ?
+ORDER BY {item.code:i}
 
 -- name: supplier_by_code
 SELECT {supplier.code} AS code, {supplier.name} AS name

@@ -14,6 +14,7 @@ import pytest
 
 from scm_plugin.erp_bridge import BridgeError, Database, Mapping, erp_schema
 from scm_plugin.erp_bridge.model import ENTITIES
+from scm_plugin.erp_bridge.repos import inventory as inventory_repo
 
 # What the reference mapping maps (the optional [unit] it leaves out).
 MAPPED = [name for name, e in ENTITIES.items() if not e.optional]
@@ -113,6 +114,7 @@ def test_contacts_of_customer(erp_db):
 def test_item_by_code_and_by_customer_part(erp_db):
     item = erp_db.one("erp.item_by_code", "1001001")
     assert item == {"code": "1001001", "name": "CD《经典老歌精选1》", "spec": "CD-DA 700MB 四色印刷", "unit": "片",
+                    "unit_code": "片",
                     "master_disc_no": "MD2026-0001", "family": "CD", "lead_days": 10}
     by_part = erp_db.one("erp.item_by_customer_part", "C001", "HY-A001")
     assert by_part == dict(item, customer_part_no="HY-A001")
@@ -129,7 +131,7 @@ def test_process_steps_in_route_order(erp_db):
 def test_stock_of_item_across_warehouses(erp_db):
     expected = sorted((s["warehouse_code"], Decimal(s["quantity"])) for s in SEED["stock"]
                       if s["inventory_code"] == "1001001")
-    rows = erp_db.all("erp.stock_of_item", "1001001")
+    rows = erp_db.read(lambda tx: inventory_repo.own_stock(tx, ["1001001"]))
     assert [(r["warehouse_code"], r["quantity"]) for r in rows] == expected
     names = {w["code"]: (w["name"], w["kind"]) for w in SEED["warehouse"]}
     assert all((r["warehouse_name"], r["warehouse_kind"]) == names[r["warehouse_code"]] for r in rows)

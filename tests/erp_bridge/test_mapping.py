@@ -183,3 +183,16 @@ def test_row_lock_tokens(dialect_name, for_update, lock):
     sql = Mapping.default().render("SELECT 1 FROM {stock}{:lock} WHERE 1 = 1{:for_update}", get_dialect(dialect_name))
     q = QUOTED[dialect_name].format
     assert sql == f"SELECT 1 FROM {q('CurrentStock')}{lock} WHERE 1 = 1{for_update}"
+
+
+def test_blocks_of_an_optional_entity_render_only_when_it_is_mapped(edit_mapping):
+    dialect = get_dialect("postgresql")
+    template = "FROM {item} i {?unit}LEFT JOIN {unit} u ON {unit.code:u} = {item.unit:i}{/unit}{!unit}-- none{/unit}"
+    without = Mapping.default().render(template, dialect)
+    assert without == 'FROM "Inventory" i -- none'
+    with_unit = edit_mapping(lambda d: d.update(unit={"table": "ComputationUnit", "code": "cComunitCode",
+                                                      "name": "cComUnitName"}))
+    assert with_unit.render(template, dialect) == \
+        'FROM "Inventory" i LEFT JOIN "ComputationUnit" u ON u."cComunitCode" = i."cComUnitCode"'
+    with pytest.raises(MappingError):
+        Mapping.default().render("{?units}x{/units}", dialect)

@@ -22,6 +22,8 @@ from decimal import Decimal
 
 import pytest
 
+from scm_plugin.erp_bridge.repos import inventory as inventory_repo
+
 # --- Chinese text -----------------------------------------------------------------------
 
 NAMES = [
@@ -175,7 +177,7 @@ def test_plugin_quantities_come_back_equal_as_decimal(db):
 
 
 def test_seeded_quantities_read_as_decimal(erp_db):
-    stock = erp_db.all("erp.stock_of_item", "2001001")
+    stock = erp_db.read(lambda tx: inventory_repo.own_stock(tx, ["2001001"]))
     assert [r["quantity"] for r in stock] == [Decimal("3250.5")]
     assert type(stock[0]["quantity"]) is Decimal
 
