@@ -369,7 +369,6 @@ def _own_stock(kit, code: str) -> tuple[dict, list[tuple[str, Decimal]]]:
     return resp.json["item"], own
 
 
-@needs("stock summed over batches, [warehouse] exclude and [unit] names")
 def test_stock_adds_up_batches_leaves_out_scrap_and_names_the_unit(u8_kit):
     item, own = _own_stock(u8_kit, "1001001")
     assert item["unit"] == "片"
@@ -381,7 +380,6 @@ def test_stock_adds_up_batches_leaves_out_scrap_and_names_the_unit(u8_kit):
 
 
 # --- 60-character codes ----------------------------------------------------------------------------
-@needs("60-character codes")
 def test_a_sixty_character_code_goes_from_order_to_erp_form(u8_kit, u8_db):
     assert len(u8.LONG_CODE) == 60
     by_code = place(u8_kit, lines=[{"inventory_code": u8.LONG_CODE, "quantity": "100"}])

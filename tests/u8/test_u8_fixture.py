@@ -10,9 +10,10 @@ from decimal import Decimal
 from pathlib import Path
 
 from fixtures import u8
-from scm_plugin.erp_bridge import Mapping, dynamic, erp_schema
+from scm_plugin.erp_bridge import Mapping, erp_schema
 from scm_plugin.erp_bridge.repos import erp as erp_repo
 from scm_plugin.erp_bridge.repos import erp_forms
+from scm_plugin.erp_bridge.repos import inventory as inventory_repo
 
 
 def test_the_mapping_loads_with_the_u8_keys(u8_mapping: Mapping):
@@ -81,7 +82,7 @@ def test_the_seed_reads_back_through_the_bridge(u8_db):
     assert [(c["id"], c["customer_code"], c["name"], c["mobile"], c["phone"]) for c in got["contacts"]] == [
         ("C001", "C001", "李红", "13800138000", "0755-26881234")]
     assert [c["name"] for c in got["no_contact"]] == [None]
-    assert got["item"]["name"] == "CD《经典老歌精选1》" and got["item"]["unit"] == "01"
+    assert got["item"]["name"] == "CD《经典老歌精选1》" and (got["item"]["unit"], got["item"]["unit_code"]) == ("片", "01")
     assert got["item"]["master_disc_no"] == "MD2026-0001" and got["item"]["lead_days"] == 10
     assert got["long"]["code"] == u8.LONG_CODE and len(got["long"]["code"]) == 60
     assert got["part"]["code"] == "3001001" and got["long_part"]["code"] == u8.LONG_CODE
@@ -95,12 +96,15 @@ def test_the_seed_reads_back_through_the_bridge(u8_db):
 
 
 def test_stock_is_kept_per_batch(u8_db):
-    """The raw rows the plugin reads: one per batch, the scrap store among them."""
-    sql, params = dynamic.stock_of_items(["1001001"])
-    rows = u8_db.all_sql(sql, *params)
-    assert sorted((r["warehouse_code"], Decimal(r["quantity"])) for r in rows) == [
+    """The ERP keeps a row per batch, the scrap store among them; the plugin reads one
+    figure per warehouse, without the excluded scrap store."""
+    raw = u8.rows(u8_db, "CurrentStock", '"cInvCode" = ?', "1001001")
+    assert sorted((r["cwhcode"] if "cwhcode" in r else r["cWhCode"], Decimal(r.get("iquantity", r.get("iQuantity"))))
+                  for r in raw) == [
         ("01", Decimal("500")), ("01", Decimal("5000")), ("01", Decimal("7000.5")), ("09", Decimal("300"))]
-    assert {r["warehouse_name"] for r in rows} == {"光盘成品仓库", "废品库"}
+    rows = u8_db.read(lambda tx: inventory_repo.own_stock(tx, ["1001001"]))
+    assert [(r["warehouse_code"], Decimal(r["quantity"])) for r in rows] == [("01", Decimal("12500.5"))]
+    assert {r["warehouse_name"] for r in rows} == {"光盘成品仓库"}
 
 
 def test_reset_restores_the_seed_and_ua_identity(u8_db):
