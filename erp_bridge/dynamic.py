@@ -596,7 +596,9 @@ def sms_contacts(scope: Scope, *, search: str | None, customer_code: str | None)
     """Contacts of the customers in the scope, by customer and name; ``search`` matches the
     customer's code or name or the contact's name or numbers."""
     cond, params = scope_condition(scope, "{customer_contact.customer_code:k}")
-    where = [cond]
+    # A customer card without a contact on it (contacts kept on the card) is no contact.
+    where = [cond, "({customer_contact.name:k} IS NOT NULL OR {customer_contact.mobile:k} IS NOT NULL "
+                   "OR {customer_contact.phone:k} IS NOT NULL)"]
     if customer_code:
         where.append("{customer_contact.customer_code:k} = ?")
         params.append(customer_code)
