@@ -11,7 +11,10 @@ What is built here, and why it cannot be a named query:
 * list pages with optional filters and a sort column: a filter adds its condition only
   when it is given, and ORDER BY comes from an allow-list here, never from a request;
 * INSERTs of mapped ERP rows (``insert_mapped``): the columns are the fields the mapping
-  has, plus its ``insert_defaults``.
+  has, plus its ``insert_defaults``;
+* the alert checker's evaluation (``evaluate_checkpoints``): how progress records name an
+  order (its form number, or its ERP form's contract number) is the mapping's
+  ``[progress] order_ref_is``.
 
 A builder returns a ``Statement`` (two for a list page: its count and its rows): SQL text
 with mapping tokens (``{entity.field}``, see ``mapping.py``) and its parameters in order,
