@@ -13,7 +13,10 @@ What is built here, and why it cannot be a named query:
 * INSERTs of mapped ERP rows (``insert_mapped``): the columns are the fields the mapping
   has, plus its ``insert_defaults``;
 * the row count of an id allocator (``allocator_rows``): its table and ``where`` columns
-  come from the mapping.
+  come from the mapping;
+* the alert checker's evaluation (``evaluate_checkpoints``): how progress records name an
+  order (its form number, or its ERP form's contract number) is the mapping's
+  ``[progress] order_ref_is``.
 
 A builder returns a ``Statement`` (two for a list page: its count and its rows): SQL text
 with mapping tokens (``{entity.field}``, see ``mapping.py``) and its parameters in order,
@@ -245,6 +248,69 @@ _HAS_OPEN_ALARM = ("EXISTS (SELECT 1 FROM scm_alarm a WHERE a.order_id = o.id AN
                    "AND a.level = 'alarm')")
 _HAS_CHECKPOINTS = ("EXISTS (SELECT 1 FROM scm_alert_policy p JOIN scm_checkpoint c ON c.policy_id = p.id "
                     "WHERE p.order_id = o.id AND c.retired_at IS NULL)")
+
+
+def order_progress_ref(mapping: Mapping, order: str = "o") -> tuple[str, str]:
+    """How the ERP's progress records (订单打更记录) name an order, per the mapping's
+    ``[progress] order_ref_is``: the joins needed after ``scm_order {order}`` and the
+    expression. By form number: the order's own copy of it. By contract number: the
+    contract number its ERP review form holds *now* (read at each evaluation, not the
+    plugin's synced copy); NULL while the ERP has given the form none ('' counts as none)."""
+    if mapping.entities["progress"].order_ref_is != "contract_no":
+        return "", f"{order}.erp_form_no"
+    fc, fs = f"{order}fc", f"{order}fs"
+    joins = (f" LEFT JOIN {{contract_review}} {fc} ON {order}.kind = 'sales' "
+             f"AND {{contract_review.id:{fc}}} = {order}.erp_form_id"
+             f" LEFT JOIN {{sample_review}} {fs} ON {order}.kind = 'sample' "
+             f"AND {{sample_review.id:{fs}}} = {order}.erp_form_id")
+    return joins, (f"NULLIF(COALESCE({{contract_review.contract_no:{fc}}}, "
+                   f"{{sample_review.contract_no:{fs}}}), '')")
+
+
+def progress_ref_of_order(mapping: Mapping, order_id: int) -> Statement:
+    """The number the ERP's progress records of one order are filed under (``ref``),
+    NULL when there is none yet."""
+    joins, ref = order_progress_ref(mapping, "o")
+    return Statement(f"SELECT {ref} AS ref FROM scm_order o{joins} WHERE o.id = ?", [order_id])
+
+
+def evaluate_checkpoints(mapping: Mapping, *, first_id: int, last_id: int, policy_lo: int, policy_hi: int,
+                         at: dt.datetime, warn: dt.datetime) -> Statement:
+    """The set-based evaluation of the due (or warnable) pending checkpoints with ids in
+    [first_id, last_id] and policy ids in [policy_lo, policy_hi] (the met rule, see
+    ``alerts.sql``): per checkpoint the quantity reached, ``met``, ``warned`` (an early
+    warning exists) and ``has_ref`` (0 while the order has no number its progress could
+    be reported under: by contract number, before the ERP has numbered the form)."""
+    inner_joins, inner_ref = order_progress_ref(mapping, "o2")
+    outer_joins, outer_ref = order_progress_ref(mapping, "o")
+    due = "c{n}.state = 'pending' AND c{n}.retired_at IS NULL AND (c{n}.due_at <= ? OR c{n}.warn_from <= ?)"
+    sql = (
+        "SELECT c.id AS checkpoint_id, COALESCE(MAX(s.qty), 0) AS reached, "
+        "CASE WHEN COALESCE(MAX(s.qty), 0) >= c.quantity THEN 1 ELSE 0 END AS met, "
+        "CASE WHEN EXISTS (SELECT 1 FROM scm_alarm w WHERE w.checkpoint_id = c.id AND w.level = 'warning') "
+        "THEN 1 ELSE 0 END AS warned, "
+        f"MAX(CASE WHEN {outer_ref} IS NULL THEN 0 ELSE 1 END) AS has_ref "
+        "FROM scm_checkpoint c "
+        "JOIN scm_alert_policy p ON p.id = c.policy_id "
+        f"JOIN scm_order o ON o.id = p.order_id{outer_joins} "
+        "LEFT JOIN ("
+        "SELECT c2.id AS checkpoint_id, {progress.process_code:pr} AS step_code, "
+        "SUM({progress.quantity:pr}) AS qty "
+        "FROM scm_checkpoint c2 "
+        "JOIN scm_alert_policy p2 ON p2.id = c2.policy_id "
+        f"JOIN scm_order o2 ON o2.id = p2.order_id{inner_joins} "
+        "JOIN {process_step} cs ON {process_step.code:cs} = c2.process_code "
+        f"JOIN {{progress}} pr ON {{progress.order_ref:pr}} = {inner_ref} "
+        "JOIN {process_step} ps ON {process_step.code:ps} = {progress.process_code:pr} "
+        f"WHERE c2.id BETWEEN ? AND ? AND c2.policy_id BETWEEN ? AND ? AND {due.format(n='2')} "
+        "AND {process_step.seq:ps} >= {process_step.seq:cs} "
+        "AND {progress.reported_at:pr} <= c2.due_at_erp "
+        "GROUP BY c2.id, {progress.process_code:pr}"
+        ") s ON s.checkpoint_id = c.id "
+        f"WHERE c.id BETWEEN ? AND ? AND c.policy_id BETWEEN ? AND ? AND {due.format(n='')} "
+        "GROUP BY c.id, c.quantity")
+    params = [first_id, last_id, policy_lo, policy_hi, at, warn]
+    return Statement(sql, params + params)
 
 
 def checkpoint_details(ids: Sequence[int]) -> Statement:
@@ -589,7 +655,9 @@ def sms_contacts(scope: Scope, *, search: str | None, customer_code: str | None)
     """Contacts of the customers in the scope, by customer and name; ``search`` matches the
     customer's code or name or the contact's name or numbers."""
     cond, params = scope_condition(scope, "{customer_contact.customer_code:k}")
-    where = [cond]
+    # A customer card without a contact on it (contacts kept on the card) is no contact.
+    where = [cond, "({customer_contact.name:k} IS NOT NULL OR {customer_contact.mobile:k} IS NOT NULL "
+                   "OR {customer_contact.phone:k} IS NOT NULL)"]
     if customer_code:
         where.append("{customer_contact.customer_code:k} = ?")
         params.append(customer_code)

@@ -110,7 +110,7 @@ def insert_entity_rows(tx, entity_name: str, rows: list[dict[str, Any]]) -> list
             raise errors.MappingError(f"seed {entity_name}: unknown fields {sorted(unknown)}")
         values = {fld: _coerce(value, entity.fields[fld].type.kind) for fld, value in row.items()}
         sql, params = dynamic.insert_mapped(mapping, tx.dialect, entity_name, values)
-        if entity.identity:
+        if entity.identity and entity.identity in em.columns:  # progress may have no key of its own
             ids.append(tx.insert_sql(sql, *params, id_column=em.columns[entity.identity]))
         else:
             tx.execute_sql(sql, *params)

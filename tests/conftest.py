@@ -10,7 +10,7 @@ from scm_plugin.erp_bridge import Mapping
 
 pytest_plugins = ["fixtures.orders", "fixtures.kannel"]
 
-from fixtures import engines
+from fixtures import card_erp, engines
 from fixtures import erp as erp_fixtures
 from fixtures import smtp as smtp_fixtures
 from fixtures import u8 as u8_fixtures
@@ -86,11 +86,33 @@ def _u8_prepared_db(engine, tmp_path_factory, u8_mapping):
     created.drop()
 
 
+@pytest.fixture(scope="session")
+def _card_erp(engine, tmp_path_factory):
+    """A third ERP in a database of its own (tests/fixtures/card_erp.py): progress filed
+    under the contract number in a table without a key, contacts on the customer card.
+    ``test_dsn`` and ``test_mapping_path`` say how an app reaches it."""
+    directory = tmp_path_factory.mktemp(f"{engine}-card")
+    path, mapping = card_erp.write_mapping(directory)
+    created = engines.create_database(engine, directory, label="card")
+    db = card_erp.prepare(created.dsn, mapping)
+    db.test_dsn, db.test_mapping_path = created.dsn, str(path)
+    yield db
+    db.dispose()
+    created.drop()
+
+
 @pytest.fixture
 def u8_db(_u8_prepared_db):
     """The U8-shaped ERP reset to its seed (UA_Identity included) before each test."""
     u8_fixtures.reset(_u8_prepared_db)
     return _u8_prepared_db
+
+
+@pytest.fixture
+def card_db(_card_erp):
+    """The card ERP with the plugin's tables, reset to the seed before each test."""
+    card_erp.reset(_card_erp)
+    return _card_erp
 
 
 @pytest.fixture

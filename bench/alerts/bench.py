@@ -82,7 +82,7 @@ def checker_evaluation(app) -> dict[int, bool]:
     out: dict[int, bool] = {}
     for i in range(0, len(ids), chunk):
         part = ids[i:i + chunk]
-        met, missed, behind, _n = checker.evaluate_chunk(db, part[0], part[-1], EVAL_AT, True)
+        met, missed, behind, _n, _w = checker.evaluate_chunk(db, part[0], part[-1], EVAL_AT, True)
         out.update({int(m): True for m in met})
         out.update({int(r["checkpoint_id"]): False for r in missed + behind})
     return out

@@ -2,8 +2,10 @@
 
 It runs as the scheduled job, as ``flask scm run-alerts`` and before every edit of a
 policy, and compares the checkpoints with the ERP's production-progress records
-set-based (``alerts.evaluate``: one statement per chunk of up to ``SCM_ALERT_EVAL_CHUNK``
-due checkpoints, never a query per order):
+set-based (``repos.alerts.evaluate``: one statement per chunk of up to ``SCM_ALERT_EVAL_CHUNK``
+due checkpoints, never a query per order). Progress is matched to an order through its
+ERP form number or, with the mapping's ``[progress] order_ref_is = "contract_no"``,
+through the contract number the ERP's form holds at that moment:
 
 * **met**: for P or any later step of the route, the quantity reported at that one step
   with a report time at or before T reaches Q. Quantities of different steps are not
@@ -15,6 +17,11 @@ due checkpoints, never a query per order):
   neither a second checker, a rerun nor a rep's edit at the same moment can double it.
 * **early warning** (no lock): not yet due, its window half gone (``SCM_ALERT_WARNING_AFTER``)
   and the pace so far, carried on linearly, stays below Q by T.
+* **waiting for a contract number**: progress goes by contract number and the ERP has
+  not numbered the order's form yet. Nothing can have been reported against it, so no
+  "0 of Q" alarm or warning is raised: the checkpoint stays pending (the policy page
+  shows it as waiting for the contract number) and is judged, against its own T, at the
+  first run after the ERP numbers the form.
 
 A missed run is never replayed: each run evaluates what is pending and due *now*, each
 checkpoint against its own T.
@@ -53,6 +60,7 @@ class RunResult:
     met: int = 0
     alarms: list[dict] = field(default_factory=list)
     warnings: list[dict] = field(default_factory=list)
+    waiting: int = 0         # due or warnable, but the ERP has not numbered the form yet
     skipped: int = 0         # claimed by a concurrent run or changed by an edit meanwhile
     unfinished: int = 0      # left for the next run by the deadline
     seconds: float = 0.0
@@ -90,8 +98,9 @@ def check(db: Database, at: dt.datetime | None = None, *, policy_id: int | None 
         if deadline is not None and time.monotonic() > deadline:
             result.unfinished += len(ids) - start
             break
-        met, missed, behind, evaluated = evaluate_chunk(db, part[0], part[-1], at, early, policy_id)
+        met, missed, behind, evaluated, waiting = evaluate_chunk(db, part[0], part[-1], at, early, policy_id)
         result.evaluated += evaluated
+        result.waiting += waiting
         if met:
             with db.transaction(write=True) as tx:
                 result.met += repo.mark_met(tx, met, utcnow())
@@ -112,13 +121,14 @@ def check(db: Database, at: dt.datetime | None = None, *, policy_id: int | None 
 
 
 def evaluate_chunk(db: Database, first_id: int, last_id: int, at: dt.datetime, early: bool,
-                   policy_id: int | None = None) -> tuple[list[int], list[dict], list[dict], int]:
+                   policy_id: int | None = None) -> tuple[list[int], list[dict], list[dict], int, int]:
     """Evaluate the due checkpoints with ids in [first_id, last_id] (of one policy, if
-    given) without writing: (met ids, missed rows, rows behind their pace, evaluated)."""
+    given) without writing: (met ids, missed rows, rows behind their pace, evaluated,
+    waiting for the ERP's contract number)."""
     def read(tx):
         rows = repo.evaluate(tx, first_id=first_id, last_id=last_id, at=at, warn_at=at if early else None,
                              policy_id=policy_id)
-        rest = {int(r["checkpoint_id"]): r for r in rows if not r["met"]}
+        rest = {int(r["checkpoint_id"]): r for r in rows if not r["met"] and int(r["has_ref"] or 0)}
         return rows, rest, (repo.checkpoint_details(tx, rest) if rest else [])
     rows, rest, details = db.read(read)
     missed, behind = [], []
@@ -131,7 +141,8 @@ def evaluate_chunk(db: Database, first_id: int, last_id: int, at: dt.datetime, e
             behind.append(d)
     missed.sort(key=lambda r: (r["due_at"], r["checkpoint_id"]))
     behind.sort(key=lambda r: (r["due_at"], r["checkpoint_id"]))
-    return [int(r["checkpoint_id"]) for r in rows if r["met"]], missed, behind, len(rows)
+    waiting = sum(1 for r in rows if not r["met"] and not int(r["has_ref"] or 0))
+    return [int(r["checkpoint_id"]) for r in rows if r["met"]], missed, behind, len(rows), waiting
 
 
 def _raise(db: Database, row: dict, level: str, step_names: dict[str, str]) -> dict | None:
@@ -144,6 +155,9 @@ def _raise(db: Database, row: dict, level: str, step_names: dict[str, str]) -> d
             if order is None:
                 return None
             row = dict(row, **order)
+            if not row["contract_no"] and repo.progress_by_contract_no(tx):
+                # the ERP's number, before the plugin's sync job has copied it
+                row["contract_no"] = repo.progress_ref(tx, row["order_id"])
             if level == "alarm":
                 if not repo.mark_missed(tx, row["checkpoint_id"], utcnow()):
                     return None

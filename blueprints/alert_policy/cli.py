@@ -41,6 +41,8 @@ def run_alerts(at_text):
             click.echo(f"  {level} #{a['id']}: order {a['order_no']}, {a['process_code']} due "
                        f"{format_datetime(a['due_at'])}, {plain(a['reached'])} of {plain(a['quantity'])}; "
                        f"SMS to {', '.join(a['numbers']) or 'nobody'}")
+    if result.waiting:
+        click.echo(f"  {result.waiting} due but waiting for the ERP to give the form a contract number")
     if result.skipped:
         click.echo(f"  {result.skipped} already raised by another run or changed meanwhile")
     if result.unfinished:

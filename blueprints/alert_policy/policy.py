@@ -42,19 +42,25 @@ def policy_view(db: Database, scope: Scope, order_no: str, *, now: dt.datetime |
     def read(tx):
         steps = process_steps(tx)
         names = {s["code"]: s["name"] for s in steps}
+        by_contract = repo.progress_by_contract_no(tx)
+        # The number the ERP files this order's progress under, as the ERP holds it now.
+        ref = repo.progress_ref(tx, order["id"]) if order.get("erp_form_no") else None
         policy = repo.policy_by_order(tx, order["id"])
         checkpoints = repo.checkpoints_of_policy(tx, policy["id"]) if policy else []
-        reached = repo.reached_of_policy(tx, policy["id"]) if policy else {}
+        reached = repo.reached_of_policy(tx, policy["id"], ref) if policy else {}
         for c in checkpoints:
             c["reached"] = reached.get(c["id"], Decimal(0))
             c["process_name"] = names.get(c["process_code"])
             c["overdue"] = c["state"] == "pending" and c["due_at"] <= now
+            # Progress goes by contract number and the ERP has not given one yet: the
+            # checker waits for it rather than calling the checkpoint missed.
+            c["awaiting_contract_no"] = c["state"] == "pending" and by_contract and ref is None
         alarms = repo.alarms_of_order(tx, order["id"])
         for a in alarms:
             a["process_name"] = names.get(a["process_code"])
         progress, records = [], []
-        if order.get("erp_form_no"):
-            by_code = {r["process_code"]: r for r in repo.progress_summary(tx, order["erp_form_no"])}
+        if ref is not None:
+            by_code = {r["process_code"]: r for r in repo.progress_summary(tx, ref)}
             for s in steps:
                 row = by_code.pop(s["code"], None)
                 progress.append({"code": s["code"], "name": s["name"], "seq": s["seq"],
@@ -64,17 +70,19 @@ def policy_view(db: Database, scope: Scope, order_no: str, *, now: dt.datetime |
             for code, row in by_code.items():  # steps the route no longer knows
                 progress.append({"code": code, "name": code, "seq": None, "quantity": row["quantity"],
                                  "reports": int(row["reports"]), "last_at": db.erp_time.from_erp(row["last_at"])})
-            records = repo.progress_records(tx, order["erp_form_no"], 50)
+            records = repo.progress_records(tx, ref, 50)
             for r in records:
                 r["reported_at"] = db.erp_time.from_erp(r["reported_at"])
                 r["process_name"] = names.get(r["process_code"], r["process_code"])
+        progress_ref = {"by": "contract_no" if by_contract else "form_no", "ref": ref}
         lines = repo.order_lines_with_family(tx, order["id"])
         templates = [template_row(t) for t in repo.templates(tx)]
         contacts = erp_repo.contacts_of_customer(tx, order["customer_code"])
         history = users_repo.audit_of_object(tx, "alert_policy", order_no)
-        return steps, policy, checkpoints, alarms, progress, records, lines, templates, contacts, history
+        return steps, policy, checkpoints, alarms, progress, records, progress_ref, lines, templates, contacts, history
 
-    steps, policy, checkpoints, alarms, progress, records, lines, templates, contacts, history = db.read(read)
+    (steps, policy, checkpoints, alarms, progress, records, progress_ref, lines, templates, contacts,
+     history) = db.read(read)
     families = [l["family"] for l in lines if l["family"]]
     fitting = [t for t in templates if not t["family"] or t["family"] in families]
     fitting.sort(key=lambda t: (t["family"] not in families, families.index(t["family"])
@@ -91,6 +99,10 @@ def policy_view(db: Database, scope: Scope, order_no: str, *, now: dt.datetime |
         "locked": any(a["level"] == "alarm" for a in open_alarms),
         "progress": progress,
         "records": records,
+        # how the ERP files this order's progress ("form_no" / "contract_no") and under
+        # which number now (None: no form, or no contract number yet)
+        "progress_by": progress_ref["by"],
+        "progress_ref": progress_ref["ref"],
         "lines": lines,
         "templates": fitting,
         "contacts": [c for c in contacts if c.get("mobile") or c.get("phone")],

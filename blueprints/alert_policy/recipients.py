@@ -42,7 +42,7 @@ def check_recipients(tx, entries: list[str], customer_code: str) -> tuple[list[s
         elif entry.startswith("contact:"):
             if contacts is None:
                 contacts = {str(c["id"]): c for c in erp_repo.contacts_of_customer(tx, customer_code)}
-            c = contacts.get(entry[8:])
+            c = contacts.get(entry[8:].strip())
             if c is None or not (c.get("mobile") or c.get("phone")):
                 errors[f"sms_to.{i}"] = "alert_sms_contact_unknown"
         else:

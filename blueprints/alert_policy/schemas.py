@@ -53,6 +53,9 @@ class CheckpointOut(BaseModel):
     quantity: str
     reached: str
     state: str = Field(..., description="pending | met | missed")
+    awaiting_contract_no: bool = Field(False, description=(
+        "Pending because the ERP files progress by contract number and has not numbered this order's form "
+        "yet: no alarm is raised until it has; then the checkpoint is judged against its own due time"))
 
 
 class AlarmOut(BaseModel):
@@ -80,6 +83,10 @@ class PolicyOut(BaseModel):
     checkpoints: list[CheckpointOut]
     sms_to: list[str]
     locked: bool
+    progress_by: str = Field(..., description="What the ERP's progress reports name: form_no | contract_no")
+    progress_ref: str | None = Field(None, description=(
+        "The number this order's progress is reported against, as the ERP holds it now "
+        "(null: no ERP form, or no contract number yet)"))
     open_alarms: list[AlarmOut]
     updated_at: str | None = None
 
@@ -98,9 +105,11 @@ def policy_to_api(view: dict) -> dict:
         order_no=order["order_no"], kind=order["kind"], customer_code=order["customer_code"],
         checkpoints=[CheckpointOut(id=c["id"], seq=int(c["seq"]), due_at=iso(c["due_at"]),
                                    process_step=c["process_code"], process_name=c.get("process_name"),
-                                   quantity=plain(c["quantity"]), reached=plain(c["reached"]), state=c["state"])
+                                   quantity=plain(c["quantity"]), reached=plain(c["reached"]), state=c["state"],
+                                   awaiting_contract_no=bool(c.get("awaiting_contract_no")))
                      for c in view["checkpoints"]],
-        sms_to=view["sms_to"], locked=view["locked"],
+        sms_to=view["sms_to"], locked=view["locked"], progress_by=view["progress_by"],
+        progress_ref=view["progress_ref"],
         open_alarms=[alarm_to_api(dict(a, order_no=order["order_no"], kind=order["kind"],
                                        customer_code=order["customer_code"])) for a in view["open_alarms"]],
         updated_at=iso(view["policy"]["updated_at"]) if view["policy"] else None)

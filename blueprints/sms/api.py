@@ -25,7 +25,8 @@ class SmsIn(BaseModel):
     recipients: list[Annotated[str, Field(max_length=80)]] = Field(
         ..., max_length=1000,
         description='Numbers as typed (mobile, or fixed-line/PHS with area code) or "contact:<id>" of an ERP '
-                    'contact of a customer in your scope')
+                    'contact of a customer in your scope (the id is text: "contact:12", or "contact:C001" '
+                    'where the ERP keeps the contact on the customer card)')
     text: str = Field(..., max_length=1000, description="At most SCM_SMS_MAX_CHARS (70) characters, the "
                                                          "signature included; emoji count two")
 
@@ -38,7 +39,7 @@ class SmsQueuedOut(BaseModel):
     error: str | None = Field(None, description="Why it cannot receive SMS (a code)")
     reason: str | None = Field(None, description="The same in the caller's language")
     customer_code: str | None = None
-    contact_id: int | None = None
+    contact_id: str | None = Field(None, description='The ERP contact\'s id (text), as in "contact:<id>"')
     contact_name: str | None = None
 
 
@@ -56,7 +57,7 @@ class SmsMessageOut(BaseModel):
     error: str | None = Field(None, description="A code, or the gateway's own words")
     reason: str | None = Field(None, description="In the caller's language where the plugin knows the code")
     customer_code: str | None = None
-    contact_id: int | None = None
+    contact_id: str | None = Field(None, description='The ERP contact\'s id (text), as in "contact:<id>"')
     contact_name: str | None = None
     sent_at: str | None = None
     delivered_at: str | None = None
@@ -116,7 +117,7 @@ def send_sms(body: SmsIn):
     out = SmsSentOut(batch_id=result["batch_id"], messages=[
         SmsQueuedOut(input=m["input"], number=m["number"], kind=m["kind"], status=m["status"], error=m["error"],
                      reason=services.reason(m["error"]) or None, customer_code=m["customer_code"],
-                     contact_id=m["contact_id"], contact_name=m["contact_name"])
+                     contact_id=m["contact_ref"], contact_name=m["contact_name"])
         for m in result["messages"]])
     resp = jsonify(out.model_dump())
     resp.status_code = 202
@@ -143,7 +144,7 @@ def get_sms_batch(batch_id: int):
         finished=head["finished"],
         messages=[SmsMessageOut(id=m["id"], input=m["input"], number=m["number"], kind=m["kind"], status=m["status"],
                                 error=m["error"], reason=m["reason"] or None, customer_code=m["customer_code"],
-                                contact_id=m["contact_id"], contact_name=m["contact_name"],
+                                contact_id=m["contact_ref"], contact_name=m["contact_name"],
                                 sent_at=iso(m["sent_at"]), delivered_at=iso(m["delivered_at"]))
                   for m in head["messages"]])
     return jsonify(out.model_dump())

@@ -24,17 +24,19 @@ FINAL = ("delivered", "failed", "invalid")
 MAX_ID = 2**63 - 1          # ids in URLs beyond BIGINT are simply not found
 
 
-def contact_ids(values) -> list[int]:
-    """Contact ids from a form (checkbox values); anything else is ignored."""
-    out = []
+def contact_ids(values) -> list[str]:
+    """Contact ids from a form (checkbox values), as text: a number, or a customer code
+    where the ERP keeps contacts on the customer card. Empty and overlong values are
+    dropped; anything else is looked up (and reported ``contact_unknown`` if unknown)."""
+    out: list[str] = []
     for v in values or ():
         v = str(v).strip()
-        if v.isascii() and v.isdigit() and len(v) < 18 and int(v) not in out:
-            out.append(int(v))
+        if v and len(v) <= repo.CONTACT_REF_MAX and v.isprintable() and v not in out:
+            out.append(v)
     return out
 
 
-def recipients_of(contacts: list[int], numbers: str | list[str] | None) -> list[str]:
+def recipients_of(contacts: list[str], numbers: str | list[str] | None) -> list[str]:
     typed = sms.split_numbers(numbers) if isinstance(numbers, str) else [n for n in (numbers or []) if n]
     return [f"{sms.CONTACT_PREFIX}{i}" for i in contacts] + typed
 

@@ -45,12 +45,16 @@ def due_ids(tx: Transaction, *, at: dt.datetime, warn_at: dt.datetime | None,
 def evaluate(tx: Transaction, *, first_id: int, last_id: int, at: dt.datetime,
              warn_at: dt.datetime | None, policy_id: int | None = None) -> list[Row]:
     """The due (or warnable) pending checkpoints with ids in [first_id, last_id]: the
-    quantity each has reached by the met rule, whether that is enough (``met``), and
-    whether an early warning exists already (``warned``). One statement; the details of
-    the few that are not met are read by ``checkpoint_details``."""
+    quantity each has reached by the met rule, whether that is enough (``met``), whether
+    an early warning exists already (``warned``) and whether the order has a number its
+    progress is reported under yet (``has_ref``: not while progress goes by contract
+    number and the ERP has not numbered the form). One statement; the details of the few
+    that are not met are read by ``checkpoint_details``."""
     warn = warn_at or _NEVER
     lo, hi = (policy_id, policy_id) if policy_id is not None else (0, _MAX_ID)
-    return tx.all("alerts.evaluate", first_id, last_id, lo, hi, at, warn, first_id, last_id, lo, hi, at, warn)
+    sql, params = dynamic.evaluate_checkpoints(tx.mapping, first_id=first_id, last_id=last_id, policy_lo=lo,
+                                               policy_hi=hi, at=at, warn=warn)
+    return tx.all_sql(sql, *params)
 
 
 def checkpoint_details(tx: Transaction, checkpoint_ids: Iterable[int]) -> list[Row]:
@@ -65,15 +69,32 @@ def order_of_policy(tx: Transaction, policy_id: int) -> Row | None:
     return tx.one("alerts.order_of_policy", policy_id)
 
 
-def reached_of_policy(tx: Transaction, policy_id: int) -> dict[int, Decimal]:
-    """Checkpoint id → quantity reached by the met rule so far (reports up to each T)."""
-    rows = tx.all("alerts.reached_of_policy", policy_id)
+def progress_by_contract_no(tx: Transaction) -> bool:
+    """Whether the ERP files progress under the form's contract number (else its form number)."""
+    return tx.mapping.entities["progress"].order_ref_is == "contract_no"
+
+
+def progress_ref(tx: Transaction, order_id: int) -> str | None:
+    """The number the ERP's progress records of an order are filed under: its form
+    number, or the contract number its ERP form holds now; None while there is none."""
+    sql, params = dynamic.progress_ref_of_order(tx.mapping, order_id)
+    ref = tx.scalar_sql(sql, *params)
+    return str(ref) if ref is not None and str(ref).strip() else None
+
+
+def reached_of_policy(tx: Transaction, policy_id: int, ref: str | None) -> dict[int, Decimal]:
+    """Checkpoint id → quantity reached by the met rule so far (reports up to each T),
+    from the progress filed under ``ref`` (``progress_ref``; None: nothing reached)."""
+    if ref is None:
+        return {}
+    rows = tx.all("alerts.reached_of_policy", ref, policy_id)
     return {int(r["checkpoint_id"]): Decimal(r["reached"] or 0) for r in rows}
 
 
-def progress_summary(tx: Transaction, form_no: str) -> list[Row]:
-    """Per process step of one ERP form: quantity, reports, first and last report time."""
-    rows = tx.all("alerts.progress_summary", form_no)
+def progress_summary(tx: Transaction, ref: str) -> list[Row]:
+    """Per process step of the progress filed under ``ref``: quantity, reports, first
+    and last report time."""
+    rows = tx.all("alerts.progress_summary", ref)
     for r in rows:
         for key in ("first_at", "last_at"):
             if isinstance(r[key], str):  # an aggregate loses the column type on some drivers
@@ -81,8 +102,9 @@ def progress_summary(tx: Transaction, form_no: str) -> list[Row]:
     return rows
 
 
-def progress_records(tx: Transaction, form_no: str, limit: int = 100) -> list[Row]:
-    return tx.page("alerts.progress_records", [form_no], limit, 0)
+def progress_records(tx: Transaction, ref: str, limit: int = 100) -> list[Row]:
+    """The latest progress records filed under ``ref``, newest first."""
+    return tx.page("alerts.progress_records", [ref], limit, 0)
 
 
 def mark_met(tx: Transaction, checkpoint_ids: Iterable[int], at: dt.datetime) -> int:

@@ -1,7 +1,19 @@
 """Reads of the ERP's master data through the mapping."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from ..connection import Row, Transaction
+
+
+def contact_ref(value) -> str | None:
+    """A contact id as the plugin carries it: text (``12``, or a customer code such as
+    ``C001`` where contacts are kept on the customer card)."""
+    if value is None:
+        return None
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return str(int(value)) if value == int(value) else str(value)
+    return str(value)
 
 
 def customer(tx: Transaction, code: str) -> Row | None:
@@ -17,7 +29,11 @@ def process_steps(tx: Transaction) -> list[Row]:
 
 
 def contacts_of_customer(tx: Transaction, code: str) -> list[Row]:
-    return tx.all("erp.contacts_of_customer", code)
+    """The customer's contacts, ``id`` as text (``contact_ref``)."""
+    rows = tx.all("erp.contacts_of_customer", code)
+    for r in rows:
+        r["id"] = contact_ref(r["id"])
+    return rows
 
 
 def item(tx: Transaction, code: str) -> Row | None:

@@ -12,6 +12,7 @@ import datetime as dt
 from .. import dynamic
 from ..clock import utcnow
 from ..connection import Row, Transaction
+from .erp import contact_ref
 from .scope import Scope
 
 STATUSES = ("queued", "invalid", "sent", "delivered", "failed")
@@ -26,9 +27,10 @@ def insert_batch(tx: Transaction, *, text: str, signature: str | None, created_b
 
 
 def insert_message(tx: Transaction, batch_id: int, *, input: str, number: str | None, kind: str | None,
-                   customer_code: str | None, contact_id: int | None, contact_name: str | None,
+                   customer_code: str | None, contact_ref: str | None, contact_name: str | None,
                    status: str, error: str | None, dlr_secret: str | None) -> int:
-    return tx.insert("sms.insert_message", batch_id, input[:80], number, kind, customer_code, contact_id,
+    return tx.insert("sms.insert_message", batch_id, input[:80], number, kind, customer_code,
+                     (contact_ref or "")[:CONTACT_REF_MAX] or None,
                      (contact_name or "")[:60] or None, status, error, dlr_secret)
 
 
@@ -106,8 +108,34 @@ def status_counts(tx: Transaction, batch_ids: list[int]) -> dict[int, dict[str, 
 
 
 # --- the ERP's contacts ------------------------------------------------------------------
-def contact(tx: Transaction, contact_id: int) -> Row | None:
-    return tx.one("sms.contact_by_id", contact_id)
+CONTACT_REF_MAX = 60   # scm_sms_message.contact_ref
+
+
+def contact_key(tx: Transaction, ref: str):
+    """The value a contact id (text) is compared with in the ERP: the text itself where
+    contacts are kept on the customer card (the id is the customer's code), else the
+    whole number; None when it cannot be an id at all (the contact is unknown)."""
+    ref = (ref or "").strip()
+    if not ref or len(ref) > CONTACT_REF_MAX:
+        return None
+    em = tx.mapping.entities["customer_contact"]
+    if em.columns.get("id") == em.columns.get("customer_code"):
+        return ref
+    if ref.isascii() and ref.isdigit() and len(ref) < 19:
+        return int(ref)
+    return None
+
+
+def _with_ref(row: Row | None) -> Row | None:
+    if row is not None:
+        row["id"] = contact_ref(row["id"])
+    return row
+
+
+def contact(tx: Transaction, ref: str) -> Row | None:
+    """One ERP contact by its id (text), with ``id`` as text; None if there is none."""
+    key = contact_key(tx, ref)
+    return _with_ref(tx.one("sms.contact_by_id", key)) if key is not None else None
 
 
 def contacts_in_scope(tx: Transaction, scope: Scope, *, search: str | None = None,
@@ -115,4 +143,4 @@ def contacts_in_scope(tx: Transaction, scope: Scope, *, search: str | None = Non
     """Contacts of the customers in scope, by customer and name; ``search`` matches the
     customer's code or name or the contact's name or numbers."""
     sql, params = dynamic.sms_contacts(scope, search=search, customer_code=customer_code)
-    return tx.page_sql(sql, params, limit, 0)
+    return [_with_ref(r) for r in tx.page_sql(sql, params, limit, 0)]

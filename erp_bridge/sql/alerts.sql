@@ -6,37 +6,19 @@
 -- before T adds up to Q. Quantities of different steps are not added to each other (one
 -- master disc, four stampers and 30000 replicated discs are not 30005 of anything).
 -- Report times are the ERP's local times; c.due_at_erp is T in that same zone, computed
--- once when the checkpoint is saved. ``evaluate`` takes a range of checkpoint ids (the
--- checker walks the ids of ``due_ids`` in bounded chunks, so no statement grows with a
--- backlog), a range of policy ids (all, or the one being edited) and the evaluation
--- time twice (due, or in its warning window). A checkpoint not yet due is judged on what has been reported
--- so far (reports stamped later than the evaluation time exist only in a what-if run
--- with ``run-alerts --at`` in the past; they count towards T as the met rule says).
-
--- name: evaluate
-SELECT c.id AS checkpoint_id, COALESCE(MAX(s.qty), 0) AS reached,
-       CASE WHEN COALESCE(MAX(s.qty), 0) >= c.quantity THEN 1 ELSE 0 END AS met,
-       CASE WHEN EXISTS (SELECT 1 FROM scm_alarm w WHERE w.checkpoint_id = c.id AND w.level = 'warning')
-            THEN 1 ELSE 0 END AS warned
-FROM scm_checkpoint c
-LEFT JOIN (
-    SELECT c2.id AS checkpoint_id, {progress.process_code:pr} AS step_code,
-           SUM({progress.quantity:pr}) AS qty
-    FROM scm_checkpoint c2
-    JOIN scm_alert_policy p2 ON p2.id = c2.policy_id
-    JOIN scm_order o2 ON o2.id = p2.order_id
-    JOIN {process_step} cs ON {process_step.code:cs} = c2.process_code
-    JOIN {progress} pr ON {progress.order_ref:pr} = o2.erp_form_no
-    JOIN {process_step} ps ON {process_step.code:ps} = {progress.process_code:pr}
-    WHERE c2.id BETWEEN ? AND ? AND c2.policy_id BETWEEN ? AND ?
-      AND c2.state = 'pending' AND c2.retired_at IS NULL AND (c2.due_at <= ? OR c2.warn_from <= ?)
-      AND {process_step.seq:ps} >= {process_step.seq:cs}
-      AND {progress.reported_at:pr} <= c2.due_at_erp
-    GROUP BY c2.id, {progress.process_code:pr}
-) s ON s.checkpoint_id = c.id
-WHERE c.id BETWEEN ? AND ? AND c.policy_id BETWEEN ? AND ?
-  AND c.state = 'pending' AND c.retired_at IS NULL AND (c.due_at <= ? OR c.warn_from <= ?)
-GROUP BY c.id, c.quantity
+-- once when the checkpoint is saved. The evaluation itself is built in dynamic.py
+-- (``evaluate_checkpoints``): how progress names an order depends on the mapping's
+-- ``[progress] order_ref_is`` (the form number, or the contract number the ERP's form
+-- holds at evaluation time). It takes a range of checkpoint ids (the checker walks the
+-- ids of ``due_ids`` in bounded chunks, so no statement grows with a backlog), a range of
+-- policy ids (all, or the one being edited) and the evaluation time twice (due, or in
+-- its warning window). A checkpoint not yet due is judged on what has been reported so
+-- far (reports stamped later than the evaluation time exist only in a what-if run with
+-- ``run-alerts --at`` in the past; they count towards T as the met rule says).
+--
+-- The queries of one order's progress take the number its records are filed under
+-- (``dynamic.progress_ref_of_order``) as a parameter. Progress records need no key of
+-- their own: the latest are listed by report time and their other columns.
 
 -- name: due_ids
 SELECT id FROM scm_checkpoint
@@ -60,10 +42,8 @@ FROM (
     SELECT c.id AS checkpoint_id, {progress.process_code:pr} AS step_code,
            SUM({progress.quantity:pr}) AS qty
     FROM scm_checkpoint c
-    JOIN scm_alert_policy p ON p.id = c.policy_id
-    JOIN scm_order o ON o.id = p.order_id
     JOIN {process_step} cs ON {process_step.code:cs} = c.process_code
-    JOIN {progress} pr ON {progress.order_ref:pr} = o.erp_form_no
+    JOIN {progress} pr ON {progress.order_ref:pr} = ?
     JOIN {process_step} ps ON {process_step.code:ps} = {progress.process_code:pr}
     WHERE c.policy_id = ? AND c.retired_at IS NULL
       AND {process_step.seq:ps} >= {process_step.seq:cs}
@@ -86,7 +66,7 @@ SELECT {progress.id:pr} AS id, {progress.process_code:pr} AS process_code,
        {progress.reporter:pr} AS reporter
 FROM {progress} pr
 WHERE {progress.order_ref:pr} = ?
-ORDER BY {progress.reported_at:pr} DESC, {progress.id:pr} DESC
+ORDER BY {progress.reported_at:pr} DESC, {progress.process_code:pr}, {progress.quantity:pr} DESC
 
 -- name: mark_missed
 UPDATE scm_checkpoint SET state = 'missed', evaluated_at = ?

@@ -6,7 +6,7 @@ INSERT INTO scm_sms_batch (text, signature, created_by, created_at, source, cust
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 
 -- name: insert_message
-INSERT INTO scm_sms_message (batch_id, input, number, kind, customer_code, contact_id, contact_name,
+INSERT INTO scm_sms_message (batch_id, input, number, kind, customer_code, contact_ref, contact_name,
                              status, error, dlr_secret)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 
@@ -14,7 +14,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 UPDATE scm_sms_message SET outbox_id = ? WHERE id = ?
 
 -- name: message_by_id
-SELECT id, batch_id, input, number, kind, customer_code, contact_id, contact_name, status, error,
+SELECT id, batch_id, input, number, kind, customer_code, contact_ref, contact_name, status, error,
        gateway_ref, dlr_secret, outbox_id, sent_at, delivered_at
 FROM scm_sms_message
 WHERE id = ?
@@ -59,7 +59,7 @@ LEFT JOIN scm_user u ON u.id = b.created_by
 WHERE b.id = ?
 
 -- name: messages_of_batch
-SELECT m.id, m.input, m.number, m.kind, m.customer_code, m.contact_id, m.contact_name, m.status,
+SELECT m.id, m.input, m.number, m.kind, m.customer_code, m.contact_ref, m.contact_name, m.status,
        m.error, m.gateway_ref, m.sent_at, m.delivered_at, o.status AS outbox_status,
        o.attempts AS attempts, o.next_attempt_at AS next_attempt_at, o.last_error AS outbox_error
 FROM scm_sms_message m
@@ -67,6 +67,8 @@ LEFT JOIN scm_outbox o ON o.id = m.outbox_id
 WHERE m.batch_id = ?
 ORDER BY m.id
 
+-- The id is compared as the ERP keeps it: a whole number, or the customer's code for
+-- contacts kept on the customer card (repos.sms.contact_key).
 -- name: contact_by_id
 SELECT {customer_contact.id} AS id, {customer_contact.customer_code} AS customer_code,
        {customer_contact.name} AS name, {customer_contact.mobile} AS mobile,

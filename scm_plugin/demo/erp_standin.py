@@ -21,6 +21,7 @@ import random
 from decimal import Decimal
 from importlib.resources import files
 
+from ..erp_bridge import dynamic
 from ..erp_bridge.queries import parse_sql_file
 from ..modules import Job
 
@@ -56,13 +57,23 @@ def report_progress(app) -> int:
     db = app.extensions["scm"].db
     now = app.extensions["scm"].db.erp_time.now()
     steps = [s["code"] for s in db.all("erp.process_steps")]
+    by_contract = db.mapping.entities["progress"].order_ref_is == "contract_no"
     written = 0
+
+    def report(tx, ref, step, quantity):
+        # the workshop files its report under the form number or the contract number
+        sql, params = dynamic.insert_mapped(db.mapping, tx.dialect, "progress", {
+            "order_ref": ref, "process_code": step, "quantity": quantity, "reported_at": now,
+            "reporter": "演示车间"})
+        tx.execute_sql(sql, *params)
+
     with db.transaction() as tx:
         for form in tx.all_sql(_q("running_forms")):
+            ref = form["contract_no"] if by_contract else form["form_no"]
             total = Decimal(form["quantity"] or 0)
             if total <= 0:
                 continue
-            reported = {r["process_code"]: Decimal(r["quantity"] or 0) for r in tx.all_sql(_q("reported"), form["form_no"])}
+            reported = {r["process_code"]: Decimal(r["quantity"] or 0) for r in tx.all_sql(_q("reported"), ref)}
             for step in steps:
                 done = reported.get(step, Decimal(0))
                 if done >= total:
@@ -73,10 +84,10 @@ def report_progress(app) -> int:
                         chunk = Decimal(4)
                     if chunk == 0:
                         continue
-                    tx.execute_sql(_q("report"), form["form_no"], step, chunk, now, "演示车间")
+                    report(tx, ref, step, chunk)
                 else:
                     chunk = min(total - done, (total / 5).quantize(Decimal(1)) + random.randint(0, 50))
-                    tx.execute_sql(_q("report"), form["form_no"], step, chunk, now, "演示车间")
+                    report(tx, ref, step, chunk)
                 written += 1
                 break  # one step per form and run: the route advances over time
     return written

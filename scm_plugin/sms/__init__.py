@@ -33,7 +33,7 @@ class Recipient:
     input: str
     normalised: Normalised
     customer_code: str | None = None
-    contact_id: int | None = None
+    contact_ref: str | None = None      # the ERP contact's id, as text
     contact_name: str | None = None
 
 
@@ -90,11 +90,11 @@ def resolve(tx, recipients: list[str], *, scope: Scope | None = None, phs_prefix
 def _contact_recipient(tx, entry: str, scope: Scope | None, prefix: str | None) -> Recipient:
     ident = entry[len(CONTACT_PREFIX):].strip()
     label = f"{CONTACT_PREFIX}{ident}"[:80]
-    contact = repo.contact(tx, int(ident)) if ident.isascii() and ident.isdigit() and len(ident) < 18 else None
+    contact = repo.contact(tx, ident)   # ids are text: a number, or a customer code (contacts on the card)
     if contact is None or (scope is not None and not scope.allows(tx, contact["customer_code"])):
         return Recipient(label, Normalised(label, None, None, "contact_unknown"))
     return Recipient(label, contact_number(contact, prefix), customer_code=contact["customer_code"],
-                     contact_id=int(contact["id"]), contact_name=contact["name"])
+                     contact_ref=contact["id"], contact_name=contact["name"])
 
 
 def queue_sms(tx, *, recipients: list[str], text: str, created_by: int | None, source: str = "manual",
@@ -107,13 +107,14 @@ def queue_sms(tx, *, recipients: list[str], text: str, created_by: int | None, s
     outbox row (channel "sms") per valid message.
 
     Recipients are numbers as typed or ``contact:<id>`` (an ERP contact: mobile, else
-    phone). ``customer_code`` is the customer the batch is about (alarms); typed numbers
+    phone; the id is text, e.g. ``contact:12`` or ``contact:C001`` where contacts are kept
+    on the customer card). ``customer_code`` is the customer the batch is about (alarms); typed numbers
     are recorded under it. ``scope`` (optional) limits which contacts may be used.
     At least one recipient is required (``recipients_required``) and at most
     ``SCM_SMS_MAX_RECIPIENTS`` (``too_many_recipients``).
 
     Returns ``{"batch_id", "messages": [{"input", "number", "kind", "status", "error",
-    "message_id", "customer_code", "contact_id", "contact_name"}]}``."""
+    "message_id", "customer_code", "contact_ref", "contact_name"}]}``."""
     s = settings()
     errors: dict[str, str] = {}
     try:
@@ -140,7 +141,7 @@ def queue_sms(tx, *, recipients: list[str], text: str, created_by: int | None, s
         status = "queued" if n.ok else "invalid"
         message_id = repo.insert_message(
             tx, batch_id, input=r.input, number=n.number if n.ok else None, kind=n.kind,
-            customer_code=r.customer_code, contact_id=r.contact_id, contact_name=r.contact_name,
+            customer_code=r.customer_code, contact_ref=r.contact_ref, contact_name=r.contact_name,
             status=status, error=n.error, dlr_secret=secrets.token_urlsafe(24) if n.ok else None)
         if n.ok:
             outbox_id = outbox_repo.enqueue(
@@ -150,7 +151,7 @@ def queue_sms(tx, *, recipients: list[str], text: str, created_by: int | None, s
             repo.set_outbox(tx, message_id, outbox_id)
         out.append({"input": r.input, "number": n.number if n.ok else None, "kind": n.kind, "status": status,
                     "error": n.error, "message_id": message_id, "customer_code": r.customer_code,
-                    "contact_id": r.contact_id, "contact_name": r.contact_name})
+                    "contact_ref": r.contact_ref, "contact_name": r.contact_name})
     return {"batch_id": batch_id, "messages": out}
 
 

@@ -19,13 +19,15 @@ UPDATE {sample_review} SET {sample_review.contract_no} = ?, {sample_review.statu
 WHERE {sample_review.id} = ? AND {sample_review.contract_no} IS NULL
 
 -- name: running_forms
-SELECT {contract_review.form_no:f} AS form_no, {contract_review.form_date:f} AS form_date,
+SELECT {contract_review.form_no:f} AS form_no, {contract_review.contract_no:f} AS contract_no,
+       {contract_review.form_date:f} AS form_date,
        (SELECT SUM({contract_review_line.quantity:l}) FROM {contract_review_line} l
          WHERE {contract_review_line.header_id:l} = {contract_review.id:f}) AS quantity
 FROM {contract_review} f
 WHERE {contract_review.contract_no:f} IS NOT NULL
 UNION ALL
-SELECT {sample_review.form_no:s} AS form_no, {sample_review.form_date:s} AS form_date,
+SELECT {sample_review.form_no:s} AS form_no, {sample_review.contract_no:s} AS contract_no,
+       {sample_review.form_date:s} AS form_date,
        (SELECT SUM({sample_review_line.quantity:l}) FROM {sample_review_line} l
          WHERE {sample_review_line.header_id:l} = {sample_review.id:s}) AS quantity
 FROM {sample_review} s
@@ -36,8 +38,3 @@ SELECT {progress.process_code} AS process_code, SUM({progress.quantity}) AS quan
 FROM {progress}
 WHERE {progress.order_ref} = ?
 GROUP BY {progress.process_code}
-
--- name: report
-INSERT INTO {progress} ({progress.order_ref}, {progress.process_code}, {progress.quantity},
-                        {progress.reported_at}, {progress.reporter})
-VALUES (?, ?, ?, ?, ?)
