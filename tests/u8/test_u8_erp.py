@@ -335,7 +335,6 @@ def test_the_contract_number_is_read_back_from_chtcode(u8_app, u8_kit, u8_db, u8
     assert 'id="contract-no">HT-2026-0301<' in page
 
 
-@needs("progress by contract number")
 def test_progress_by_contract_number_raises_exactly_the_alarms_it_deserves(u8_app, u8_kit, u8_db):
     from scm_plugin.blueprints.order_review.services import sync_contract_numbers
 
