@@ -23,6 +23,7 @@ import pytest
 
 from fixtures import engines
 from fixtures import erp as erp_fixtures
+from fixtures.toml_text import dump_toml
 from scm_plugin.erp_bridge import Database, Mapping
 
 from fixtures.erp import ALT_MAPPING_PATH  # noqa: E402  (shared with the web tests)
@@ -51,26 +52,6 @@ def erp_db(request, engine) -> Database:
 def mapping_arg(erp_db) -> str:
     """How a separate process names ``erp_db``'s mapping: "reference" or the TOML path."""
     return erp_db.test_mapping_arg
-
-
-def dump_toml(data: dict) -> str:
-    """Enough TOML for a mapping: top-level tables, sub-tables, strings and numbers."""
-    def value(v):
-        if isinstance(v, str):
-            return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
-        if isinstance(v, bool):
-            return "true" if v else "false"
-        return repr(v)
-
-    out = []
-    for section, body in data.items():
-        out.append(f"[{section}]")
-        out += [f'"{k}" = {value(v)}' for k, v in body.items() if not isinstance(v, dict)]
-        for sub, entries in body.items():
-            if isinstance(entries, dict):
-                out.append(f"[{section}.{sub}]")
-                out += [f'"{k}" = {value(v)}' for k, v in entries.items()]
-    return "\n".join(out) + "\n"
 
 
 @pytest.fixture

@@ -15,32 +15,11 @@ from importlib.resources import files
 import pytest
 
 from fixtures import web as web_fixtures
+from fixtures.toml_text import dump_toml
 from scm_plugin.erp_bridge import Mapping, erp_schema
 from scm_plugin.erp_bridge.schema import BIGINT, DATE, Column, Index, String, Table
 
 HEADER, LINES = "HT_ContractReview", "HT_ContractReviewDetail"
-
-
-def _toml(data: dict) -> str:
-    """A mapping as TOML: entities, their sub-tables, and inline tables below those."""
-    def value(v):
-        if isinstance(v, str):
-            return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
-        if isinstance(v, dict):
-            return "{ " + ", ".join(f'"{k}" = {value(x)}' for k, x in v.items()) + " }"
-        if isinstance(v, list):
-            return "[" + ", ".join(value(x) for x in v) + "]"
-        return repr(v)
-
-    out = []
-    for section, body in data.items():
-        out.append(f"[{section}]")
-        out += [f'"{k}" = {value(v)}' for k, v in body.items() if not isinstance(v, dict)]
-        for sub, entries in body.items():
-            if isinstance(entries, dict):
-                out.append(f"[{section}.{sub}]")
-                out += [f'"{k}" = {value(v)}' for k, v in entries.items()]
-    return "\n".join(out) + "\n"
 
 
 def _reference_data() -> dict:
@@ -76,7 +55,7 @@ class Erp:
     # --- the mapping and the command -----------------------------------------------------
     def check(self, *args: str):
         path = self.tmp_path / "erp.toml"
-        path.write_text(_toml(self.data), encoding="utf-8")
+        path.write_text(dump_toml(self.data), encoding="utf-8")
         Mapping.load(path)  # a mapping the loader refuses is not what these tests are about
         app = web_fixtures.make_app(self.db.test_dsn, self.tmp_path, SCM_ERP_MAPPING=str(path))
         try:
