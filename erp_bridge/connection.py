@@ -35,6 +35,11 @@ log = logging.getLogger(__name__)
 Row = dict[str, Any]
 
 
+_TEXT_TYPES = {pyodbc.SQL_CHAR, pyodbc.SQL_VARCHAR, pyodbc.SQL_LONGVARCHAR,
+               pyodbc.SQL_WCHAR, pyodbc.SQL_WVARCHAR, pyodbc.SQL_WLONGVARCHAR}
+_LONG_TEXT_TYPES = {pyodbc.SQL_LONGVARCHAR, pyodbc.SQL_WLONGVARCHAR}  # TEXT, NTEXT, CLOB
+
+
 @dataclass(frozen=True)
 class CatalogColumn:
     """A column as the ODBC catalog (SQLColumns) describes it."""
@@ -45,6 +50,13 @@ class CatalogColumn:
     scale: int | None
     nullable: bool
     default: str | None      # the column default as the engine prints it
+
+    @property
+    def text_width(self) -> int | None:
+        """Characters a bounded text column holds; None for other types and long text."""
+        if self.data_type not in _TEXT_TYPES or self.data_type in _LONG_TEXT_TYPES:
+            return None
+        return int(self.size) if self.size and 0 < self.size < 1_000_000 else None
 
 
 def _translate(dialect: Dialect | None, exc: Exception) -> errors.BridgeError:

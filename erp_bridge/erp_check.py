@@ -66,7 +66,6 @@ class CheckResult:
 # --- ODBC type codes → what a column holds ------------------------------------------------
 _TEXT = {pyodbc.SQL_CHAR, pyodbc.SQL_VARCHAR, pyodbc.SQL_LONGVARCHAR,
          pyodbc.SQL_WCHAR, pyodbc.SQL_WVARCHAR, pyodbc.SQL_WLONGVARCHAR}
-_LONG_TEXT = {pyodbc.SQL_LONGVARCHAR, pyodbc.SQL_WLONGVARCHAR}
 _WHOLE = {pyodbc.SQL_TINYINT, pyodbc.SQL_SMALLINT, pyodbc.SQL_INTEGER, pyodbc.SQL_BIGINT}
 _FRACTION = {pyodbc.SQL_DECIMAL, pyodbc.SQL_NUMERIC, pyodbc.SQL_REAL, pyodbc.SQL_FLOAT, pyodbc.SQL_DOUBLE}
 _SQL_DATE, _SQL_TIMESTAMP, _SQL_SS_TIMESTAMPOFFSET = 9, 11, -155  # ODBC 2 codes; SQL Server's datetimeoffset
@@ -85,13 +84,6 @@ def _holds(col: CatalogColumn) -> str | None:
         if code in codes:
             return kind
     return None
-
-
-def _width(col: CatalogColumn) -> int | None:
-    """Characters a text column holds; None = no limit worth checking (long text)."""
-    if col.data_type in _LONG_TEXT or not col.size or col.size <= 0:
-        return None
-    return int(col.size)
 
 
 def _has_default(col: CatalogColumn) -> bool:
@@ -312,7 +304,7 @@ class _FormCheck:
         return False
 
     def wide_enough(self, col: CatalogColumn, fld: str, what: str) -> None:
-        width = _width(col)
+        width = col.text_width
         if width is None or _holds(col) != "text":
             return
         key = f"[{self.name}] {fld}"
@@ -332,9 +324,9 @@ class _FormCheck:
             for entity, source in _MASTER_SOURCES.get(fld, []):
                 physical = self.mapping.column(entity, source) if self.mapping.has(entity) else None
                 src = self.catalog.column(self.mapping.table(entity), physical) if physical else None
-                if src is not None and _holds(src) == "text" and _width(src) is not None:
-                    need.append((_width(src), f"{self.mapping.table(entity)}.{src.name} holds "
-                                              f"{_width(src)}"))
+                if src is not None and _holds(src) == "text" and src.text_width is not None:
+                    need.append((src.text_width, f"{self.mapping.table(entity)}.{src.name} holds "
+                                              f"{src.text_width}"))
         if not need:
             return
         longest, why = max(need, key=lambda n: n[0])
@@ -360,10 +352,10 @@ class _FormCheck:
             if src_holds == "text" and holds in ("whole", "fraction", "date", "datetime", "unfit"):
                 self.add(col.name, f"a {col.type_name} column, but the text of {customer}.{src.name} is copied into it",
                          f"correct {key}", "type")
-            elif holds == "text" and src_holds == "text" and _width(col) is not None \
-                    and (_width(src) is None or _width(src) > _width(col)):
-                self.add(col.name, f"holds {_width(col)} characters, but {customer}.{src.name} copied into it holds "
-                                   f"{_width(src) or 'longer text'}",
+            elif holds == "text" and src_holds == "text" and col.text_width is not None \
+                    and (src.text_width is None or src.text_width > col.text_width):
+                self.add(col.name, f"holds {col.text_width} characters, but {customer}.{src.name} copied into it holds "
+                                   f"{src.text_width or 'longer text'}",
                          f"widen the column in the ERP, or correct {key}", "width")
 
     def insert_defaults(self) -> None:
@@ -377,8 +369,8 @@ class _FormCheck:
             if holds in ("whole", "fraction") and not _is_number(literal):
                 self.add(col.name, f"a {col.type_name} column, but {key} writes the text {_literal(literal)}",
                          f"give {key} a number", "type")
-            elif holds == "text" and _width(col) is not None and len(str(literal)) > _width(col):
-                self.add(col.name, f"holds {_width(col)} characters, but {key} writes {_literal(literal)} "
+            elif holds == "text" and col.text_width is not None and len(str(literal)) > col.text_width:
+                self.add(col.name, f"holds {col.text_width} characters, but {key} writes {_literal(literal)} "
                                    f"({len(str(literal))} characters)",
                          f"shorten {key}, or widen the column in the ERP", "width")
 

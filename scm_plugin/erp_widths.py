@@ -31,9 +31,6 @@ from .erp_bridge import BridgeError, Database
 log = logging.getLogger(__name__)
 
 FALLBACK = 60
-# ODBC SQL types of text columns: CHAR, VARCHAR, LONGVARCHAR, WCHAR, WVARCHAR, WLONGVARCHAR
-_TEXT_TYPES = {1, 12, -1, -8, -9, -10}
-_LONG_TYPES = {-1, -10}  # TEXT / NTEXT / CLOB: no useful width
 
 # Each kind of code → the mapped ERP columns (entity, field) and the plugin's own columns
 # (table, column) it must fit.
@@ -96,10 +93,7 @@ def read_widths(db: Database) -> dict[str, int]:
         found = catalogs[table] or {}
         for name, col in found.items():
             if db.dialect.same_identifier(name, column, column=True):
-                if col.data_type in _TEXT_TYPES and col.data_type not in _LONG_TYPES and col.size \
-                        and 0 < col.size < 1_000_000:
-                    return int(col.size)
-                return None
+                return col.text_width
         return None
 
     out: dict[str, int] = {}
