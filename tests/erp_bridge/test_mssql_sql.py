@@ -445,6 +445,13 @@ def _built(mapping: Mapping, dialect) -> list[tuple[str, dynamic.Statement]]:
     add("items_by_code", dynamic.items_by_code(codes))
     add("supplier_figures", dynamic.supplier_figures(codes))
     add("sms_status_counts", dynamic.sms_status_counts(ids))
+    # progress named by the form number (the mapping's own) and by the form's contract number
+    by_contract = Mapping(dict(mapping.entities, progress=dataclasses.replace(mapping.entities["progress"],
+                                                                              order_ref_is="contract_no")))
+    for m in (mapping, by_contract):
+        add("evaluate_checkpoints", dynamic.evaluate_checkpoints(m, first_id=1, last_id=9, policy_lo=0,
+                                                                 policy_hi=2 ** 62, at=_AT, warn=_AT))
+        add("progress_ref_of_order", dynamic.progress_ref_of_order(m, 7))
     for entity in mapping.entities:
         values = dict.fromkeys(ENTITIES[entity].fields, 1)
         add("insert_mapped", dynamic.insert_mapped(mapping, dialect, entity, values))
