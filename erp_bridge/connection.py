@@ -16,15 +16,14 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import re
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import pyodbc
 
 from . import errors
+from .catalog import CatalogColumn, catalog_column
 from .clock import DEFAULT_ERP_TIMEZONE, ErpTime
 from .dialects import Dialect, dialect_for_dbms, get_dialect
 from .mapping import Mapping
@@ -33,30 +32,6 @@ from .queries import QueryRegistry
 log = logging.getLogger(__name__)
 
 Row = dict[str, Any]
-
-
-_TEXT_TYPES = {pyodbc.SQL_CHAR, pyodbc.SQL_VARCHAR, pyodbc.SQL_LONGVARCHAR,
-               pyodbc.SQL_WCHAR, pyodbc.SQL_WVARCHAR, pyodbc.SQL_WLONGVARCHAR}
-_LONG_TEXT_TYPES = {pyodbc.SQL_LONGVARCHAR, pyodbc.SQL_WLONGVARCHAR}  # TEXT, NTEXT, CLOB
-
-
-@dataclass(frozen=True)
-class CatalogColumn:
-    """A column as the ODBC catalog (SQLColumns) describes it."""
-    name: str
-    type_name: str           # the engine's name: varchar, nvarchar, int identity, TEXT …
-    data_type: int           # the ODBC SQL type code
-    size: int | None         # characters for text, digits for numbers
-    scale: int | None
-    nullable: bool
-    default: str | None      # the column default as the engine prints it
-
-    @property
-    def text_width(self) -> int | None:
-        """Characters a bounded text column holds; None for other types and long text."""
-        if self.data_type not in _TEXT_TYPES or self.data_type in _LONG_TEXT_TYPES:
-            return None
-        return int(self.size) if self.size and 0 < self.size < 1_000_000 else None
 
 
 def _translate(dialect: Dialect | None, exc: Exception) -> errors.BridgeError:
@@ -460,7 +435,7 @@ class Database:
                 candidates += sorted({name.lower(), name.upper()} - {name})
             for candidate in candidates:
                 rows = tx._run(lambda c=candidate: tx._cursor.columns(table=c).fetchall())
-                found = {row.column_name: _catalog_column(row) for row in rows if same(row.table_name, name)}
+                found = {row.column_name: catalog_column(row) for row in rows if same(row.table_name, name)}
                 if found:
                     return found
             return None
@@ -477,31 +452,3 @@ class Database:
             rows = tx._run(lambda: tx._cursor.statistics(name).fetchall())
             return {row.index_name for row in rows if row.index_name and same(row.table_name, name)}
         return go(tx) if tx is not None else self.read(go)
-
-
-_DECLARED_DECIMAL = re.compile(r"^\s*(?:DECIMAL|NUMERIC)\s*\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\)", re.I)
-
-
-def _catalog_column(row: Any) -> CatalogColumn:
-    def get(attr: str) -> Any:
-        return getattr(row, attr, None)
-    type_name = str(get("type_name") or "")
-    data_type, size, scale = int(get("data_type") or 0), get("column_size"), get("decimal_digits")
-    declared = _DECLARED_DECIMAL.match(type_name)
-    if declared and data_type in (pyodbc.SQL_VARCHAR, pyodbc.SQL_WVARCHAR, pyodbc.SQL_CHAR):
-        # SQLite's driver calls a DECIMAL(p,s) column VARCHAR, its size the scale: the
-        # declaration says what the ERP meant.
-        data_type, size, scale = pyodbc.SQL_DECIMAL, int(declared.group(1)), int(declared.group(2) or 0)
-    return CatalogColumn(
-        name=row.column_name, type_name=type_name, data_type=data_type,
-        size=size, scale=scale,
-        nullable=get("nullable") != 0, default=_default(get("column_def")))
-
-
-def _default(text: Any) -> str | None:
-    """A column default as the catalog prints it; "no default" is None (SQLite's and
-    MariaDB's drivers print that as the word NULL, PostgreSQL as NULL::type)."""
-    if text is None:
-        return None
-    text = str(text).strip()
-    return None if not text or text.upper() == "NULL" or text.upper().startswith("NULL::") else text

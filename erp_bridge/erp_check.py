@@ -25,7 +25,8 @@ from typing import Any
 import pyodbc
 
 from . import dynamic
-from .connection import CatalogColumn, Database
+from .catalog import CatalogColumn
+from .connection import Database
 from .errors import BridgeError
 from .mapping import FORM_HEADERS, FORM_LINES, EntityMapping, Mapping
 from .model import ENTITIES
@@ -87,9 +88,7 @@ def _holds(col: CatalogColumn) -> str | None:
 
 
 def _has_default(col: CatalogColumn) -> bool:
-    text = (col.default or "").strip()
-    # SQLite's driver prints "NULL" for none, MariaDB for a nullable column's NULL, PostgreSQL "NULL::type".
-    return bool(text) and not text.upper().startswith("NULL")
+    return col.default is not None  # "no default" is None whatever the driver printed (catalog.py)
 
 
 def _is_number(value: Any) -> bool:
