@@ -437,6 +437,22 @@ def items_by_code(codes: Sequence[str]) -> Statement:
                      f"FROM {{item}} i {UNIT_JOIN}WHERE {{item.code:i}} IN ({_marks(len(codes))})", list(codes))
 
 
+def item_cards(codes: Sequence[str]) -> Statement:
+    """Everything the ERP keeps of the items (as ``erp.item_by_code``), for many at once."""
+    return Statement(f"SELECT {{item.code:i}} AS code, {{item.name:i}} AS name, {{item.spec:i}} AS spec, "
+                     f"{ITEM_UNIT}, {{item.master_disc_no:i}} AS master_disc_no, {{item.family:i}} AS family, "
+                     f"{{item.lead_days:i}} AS lead_days "
+                     f"FROM {{item}} i {UNIT_JOIN}WHERE {{item.code:i}} IN ({_marks(len(codes))})", list(codes))
+
+
+def customer_parts_of_items(customer_code: str, codes: Sequence[str]) -> Statement:
+    """A customer's part number for each of our items (the lowest where it keeps several)."""
+    return Statement("SELECT {customer_part.inventory_code} AS inventory_code, MIN({customer_part.part_no}) AS part_no "
+                     "FROM {customer_part} WHERE {customer_part.customer_code} = ? "
+                     f"AND {{customer_part.inventory_code}} IN ({_marks(len(codes))}) "
+                     "GROUP BY {customer_part.inventory_code}", [customer_code, *codes])
+
+
 def supplier_figures(supplier_codes: Sequence[str]) -> Statement:
     return Statement(f"SELECT supplier_code, inventory_code, quantity FROM scm_supplier_stock "
                      f"WHERE supplier_code IN ({_marks(len(supplier_codes))})", list(supplier_codes))

@@ -71,12 +71,13 @@ def build(tx, head: dict, lines: list[dict], maker: str) -> FormValues:
         "maker": maker[:MAKER_MAX],
         "extra": card,
     }
+    codes = [line["inventory_code"] for line in lines if line["inventory_code"]]
+    items = erp_repo.items(tx, codes)
+    parts = erp_repo.customer_parts_of_items(tx, head["customer_code"], list(items))
     form_lines = []
     for line in lines:
-        item = erp_repo.item(tx, line["inventory_code"]) if line["inventory_code"] else None
-        part_no = line["customer_part_no"]
-        if not part_no and item is not None:
-            part_no = erp_repo.customer_part_of_item(tx, head["customer_code"], item["code"])
+        item = items.get(line["inventory_code"]) if line["inventory_code"] else None
+        part_no = line["customer_part_no"] or (parts.get(item["code"]) if item is not None else None)
         wording = customer_wording(line, item)
         # An item the ERP does not know (the pre-flight shows it red): only the customer's
         # text is there to write.

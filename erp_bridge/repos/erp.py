@@ -1,8 +1,10 @@
 """Reads of the ERP's master data through the mapping."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
+from .. import dynamic
 from ..connection import Row, Transaction
 
 
@@ -44,6 +46,19 @@ def item_by_customer_part(tx: Transaction, customer_code: str, part_no: str) -> 
     return tx.one("erp.item_by_customer_part", customer_code, part_no)
 
 
-def customer_part_of_item(tx: Transaction, customer_code: str, inventory_code: str) -> str | None:
-    """The customer's part number for one of our items (the lowest, if they keep several)."""
-    return tx.scalar("erp.customer_part_of_item", customer_code, inventory_code)
+def items(tx: Transaction, codes: Sequence[str]) -> dict[str, Row]:
+    """The ERP's items by code (those it has), in one statement per IN list."""
+    found: dict[str, Row] = {}
+    for part in dynamic.chunked(sorted(set(codes))):
+        sql, params = dynamic.item_cards(part)
+        found.update((row["code"], row) for row in tx.all_sql(sql, *params))
+    return found
+
+
+def customer_parts_of_items(tx: Transaction, customer_code: str, codes: Sequence[str]) -> dict[str, str]:
+    """The customer's part number of each of our items it has one for (the lowest, if several)."""
+    found: dict[str, str] = {}
+    for part in dynamic.chunked(sorted(set(codes))):
+        sql, params = dynamic.customer_parts_of_items(customer_code, part)
+        found.update((row["inventory_code"], row["part_no"]) for row in tx.all_sql(sql, *params))
+    return found

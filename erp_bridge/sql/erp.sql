@@ -39,11 +39,6 @@ JOIN {item} i ON {item.code:i} = {customer_part.inventory_code:p}
 {?unit}LEFT JOIN {unit} u ON {unit.code:u} = {item.unit:i}{/unit}
 WHERE {customer_part.customer_code:p} = ? AND {customer_part.part_no:p} = ?
 
--- name: customer_part_of_item
-SELECT MIN({customer_part.part_no}) AS part_no
-FROM {customer_part}
-WHERE {customer_part.customer_code} = ? AND {customer_part.inventory_code} = ?
-
 -- name: process_steps
 SELECT {process_step.code} AS code, {process_step.name} AS name, {process_step.seq} AS seq
 FROM {process_step}

@@ -443,6 +443,8 @@ def _built(mapping: Mapping, dialect) -> list[tuple[str, dynamic.Statement]]:
     add("supplier_stock_of_items", dynamic.supplier_stock_of_items(codes))
     add("suppliers_by_code", dynamic.suppliers_by_code(codes))
     add("items_by_code", dynamic.items_by_code(codes))
+    add("item_cards", dynamic.item_cards(codes))
+    add("customer_parts_of_items", dynamic.customer_parts_of_items("C001", codes))
     add("supplier_figures", dynamic.supplier_figures(codes))
     add("sms_status_counts", dynamic.sms_status_counts(ids))
     # progress named by the form number (the mapping's own) and by the form's contract number
