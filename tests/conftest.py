@@ -19,7 +19,14 @@ from fixtures import web as web_fixtures
 
 def pytest_addoption(parser):
     parser.addoption("--engines", default=None,
-                     help="comma-separated: sqlite,postgresql,mariadb (default: all, or SCM_TEST_ENGINES)")
+                     help="comma-separated: sqlite,postgresql,mariadb,mssql (default: the first three, "
+                          "mssql too when SCM_TEST_MSSQL_DSN is set; or SCM_TEST_ENGINES)")
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    note = engines.not_run_note(config)
+    if note:
+        terminalreporter.write_line(note)
 
 
 def pytest_generate_tests(metafunc):

@@ -28,6 +28,10 @@ class MSSQLDialect(Dialect):
         cnxn.timeout = int(timeout_s)
         cur = cnxn.cursor()
         # Any error aborts the whole transaction; lock waits end like statement timeouts.
+        # NOCOUNT OFF: row counts say whether a guarded UPDATE took its row, and a server
+        # may default to ON ('user options'); SET persists for the session, so the
+        # bridge itself never turns it on (measured: with it on, FreeTDS reports 0).
+        cur.execute("SET NOCOUNT OFF")
         cur.execute("SET XACT_ABORT ON")
         cur.execute(f"SET LOCK_TIMEOUT {int(timeout_s * 1000)}")
         cur.close()
@@ -60,10 +64,7 @@ class MSSQLDialect(Dialect):
             raise errors.BridgeError("cannot add OUTPUT to this INSERT")
         col = self.quote(id_column)
         spliced = f"{sql[:m.start() + 1]} OUTPUT INSERTED.{col} INTO @scm_ids {sql[m.start() + 1:].lstrip()}"
-        return (
-            "SET NOCOUNT ON; DECLARE @scm_ids TABLE (id BIGINT); "
-            f"{spliced}; SELECT id FROM @scm_ids;"
-        )
+        return f"DECLARE @scm_ids TABLE (id BIGINT); {spliced}; SELECT id FROM @scm_ids;"
 
     def classify(self, sqlstate: str, message: str) -> type[errors.BridgeError]:
         low = message.lower()

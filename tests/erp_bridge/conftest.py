@@ -116,8 +116,17 @@ def other_handle():
 
 @dataclass
 class Server:
+    """PostgreSQL and MariaDB are this machine's own servers; a SQL Server (``mssql``) is
+    whatever ``SCM_TEST_MSSQL_DSN`` names, so stopping and starting it takes the shell
+    commands its administrator gives in ``SCM_TEST_MSSQL_STOP`` / ``SCM_TEST_MSSQL_START``
+    (without them the restart tests are skipped, saying so)."""
     engine: str
     session_id_sql: str = ""
+
+    @property
+    def admin_dsn(self) -> str:
+        return {"postgresql": engines.PG_ADMIN, "mariadb": engines.MARIADB_ADMIN,
+                "mssql": engines.MSSQL_ADMIN}[self.engine]
 
     def session_id(self, tx) -> int:
         """The server's id of the session a transaction runs on."""
@@ -126,29 +135,37 @@ class Server:
     def end_session(self, session_id: int) -> None:
         """What a DBA or a crashed network does: the server drops that session."""
         if self.engine == "postgresql":
-            _admin(engines.PG_ADMIN, "SELECT pg_terminate_backend(?)", session_id)
+            _admin(self.admin_dsn, "SELECT pg_terminate_backend(?)", session_id)
         else:
-            _admin(engines.MARIADB_ADMIN, f"KILL CONNECTION {int(session_id)}")
+            _admin(self.admin_dsn, f"KILL {'CONNECTION ' if self.engine == 'mariadb' else ''}{int(session_id)}")
         # The session is gone once the server no longer lists it (bounded wait).
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and self._alive(session_id):
             time.sleep(0.05)
 
     def _alive(self, session_id: int) -> bool:
-        if self.engine == "postgresql":
-            sql, dsn = "SELECT COUNT(*) FROM pg_stat_activity WHERE pid = ?", engines.PG_ADMIN
-        else:
-            sql, dsn = "SELECT COUNT(*) FROM information_schema.processlist WHERE id = ?", engines.MARIADB_ADMIN
-        cnxn = pyodbc.connect(dsn, autocommit=True, timeout=5)
+        sql = {"postgresql": "SELECT COUNT(*) FROM pg_stat_activity WHERE pid = ?",
+               "mariadb": "SELECT COUNT(*) FROM information_schema.processlist WHERE id = ?",
+               "mssql": "SELECT COUNT(*) FROM sys.dm_exec_sessions WHERE session_id = ?"}[self.engine]
+        cnxn = pyodbc.connect(self.admin_dsn, autocommit=True, timeout=5)
         try:
             return cnxn.execute(sql, session_id).fetchone()[0] > 0
         finally:
             cnxn.close()
 
     # Stopping and starting the real server (the slow tests) ------------------------
+    def require_control(self) -> None:
+        """Skip the calling test when this server cannot be stopped and started from here."""
+        if self.engine == "mssql" and not (os.environ.get("SCM_TEST_MSSQL_STOP")
+                                           and os.environ.get("SCM_TEST_MSSQL_START")):
+            pytest.skip("set SCM_TEST_MSSQL_STOP and SCM_TEST_MSSQL_START to let the tests "
+                        "stop and start the SQL Server")
+
     def stop(self) -> None:
         if self.engine == "postgresql":
             _run(["pg_ctlcluster", "--skip-systemctl-redirect", _pg_version(), "main", "stop"])
+        elif self.engine == "mssql":
+            _run(["sh", "-c", os.environ["SCM_TEST_MSSQL_STOP"]])
         else:
             _run(["start-stop-daemon", "--stop", "--oknodo", "--retry", "30", "--exec", "/usr/sbin/mariadbd"])
 
@@ -158,6 +175,8 @@ class Server:
             if self.engine == "postgresql":
                 subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", _pg_version(), "main", "start"],
                                timeout=60, check=False, capture_output=True)
+            elif self.engine == "mssql":
+                _run(["sh", "-c", os.environ["SCM_TEST_MSSQL_START"]])
             else:
                 _run(["start-stop-daemon", "--start", "--oknodo", "--background", "--exec", "/usr/sbin/mariadbd"])
         self.wait_until_up()
@@ -178,9 +197,8 @@ class Server:
             time.sleep(0.25)
 
     def accepts_connections(self) -> bool:
-        dsn = engines.PG_ADMIN if self.engine == "postgresql" else engines.MARIADB_ADMIN
         try:
-            pyodbc.connect(dsn, autocommit=True, timeout=2).close()
+            pyodbc.connect(self.admin_dsn, autocommit=True, timeout=2).close()
         except pyodbc.Error:
             return False
         return True
@@ -205,12 +223,13 @@ def _run(argv: list[str]) -> None:
 _SESSION_ID_SQL = {
     "postgresql": "SELECT pg_backend_pid() AS session_id",
     "mariadb": "SELECT CONNECTION_ID() AS session_id",
+    "mssql": "SELECT @@SPID AS session_id",
 }
 
 
 @pytest.fixture
 def server(engine) -> Server:
-    """The database server under test (PostgreSQL or MariaDB; SQLite has none)."""
+    """The database server under test (PostgreSQL, MariaDB or SQL Server; SQLite has none)."""
     if engine not in _SESSION_ID_SQL:
         pytest.skip(f"{engine} is embedded: there is no server session to lose")
     return Server(engine, _SESSION_ID_SQL[engine])

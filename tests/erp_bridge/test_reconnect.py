@@ -112,6 +112,7 @@ def test_caught_connection_lost_does_not_commit_a_dead_transaction(db, server):
 
 @pytest.mark.slow
 def test_reads_and_writes_work_after_a_server_restart(db, server):
+    server.require_control()
     # Several pooled connections, all of which the restart kills.
     txs = [db.transaction() for _ in range(3)]
     sessions = [server.session_id(cm.__enter__()) for cm in txs]
@@ -133,6 +134,7 @@ def test_reads_and_writes_work_after_a_server_restart(db, server):
 
 @pytest.mark.slow
 def test_server_down_raises_connection_lost_and_recovers_when_it_is_back(db, server):
+    server.require_control()
     _pooled_session(db, server)
     try:
         server.stop()
