@@ -6,7 +6,7 @@ package imports pyodbc or writes SQL.
 """
 from .connection import Database, Row, Transaction
 from .errors import (BridgeError, ConfigurationError, ConnectionLost, DataRejected, FormRejected,
-                     IntegrityViolation, MappingError, StatementTimeout, TransactionConflict,
+                     IntegrityViolation, MappingError, MissingObject, StatementTimeout, TransactionAborted, TransactionConflict,
                      UniqueViolation)
 from .mapping import Mapping
 
@@ -14,5 +14,5 @@ __all__ = [
     "Database", "Row", "Transaction", "Mapping",
     "BridgeError", "ConfigurationError", "ConnectionLost", "DataRejected", "FormRejected",
     "IntegrityViolation",
-    "MappingError", "StatementTimeout", "TransactionConflict", "UniqueViolation",
+    "MappingError", "MissingObject", "StatementTimeout", "TransactionAborted", "TransactionConflict", "UniqueViolation",
 ]

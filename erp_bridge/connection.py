@@ -62,6 +62,7 @@ class Transaction:
         self._write = write
         self._write_begun = False
         self._broken = False  # the connection died under us: never back into the pool
+        self._aborted = False  # the server ended the transaction after an error
         try:
             self._cursor = cnxn.cursor()
         except pyodbc.Error:
@@ -108,6 +109,8 @@ class Transaction:
         return self._guarded(fn)
 
     def _guarded(self, fn):
+        if self._aborted:
+            raise errors.TransactionAborted()
         try:
             result = fn()
         except pyodbc.Error as exc:
@@ -129,6 +132,11 @@ class Transaction:
                     raise err from None
             else:
                 self._broken = isinstance(err, errors.ConnectionLost)
+                if not self._broken and self._statements > 0 \
+                        and not self.dialect.transaction_survives_error(self._cursor):
+                    # What ran before is undone and what follows would run outside the
+                    # transaction: the caller may catch this error, never continue past it.
+                    self._aborted = True
                 raise err from None
         self._statements += 1
         self.db.statement_count += 1  # for benchmarks: statements per request
@@ -351,6 +359,12 @@ class Database:
             self._discard(cnxn)
             if commit:
                 raise errors.ConnectionLost()
+            return
+        if tx._aborted:
+            # Nothing to roll back; the server did. Committing would claim work that is gone.
+            self._discard(cnxn)
+            if commit:
+                raise errors.TransactionAborted()
             return
         try:
             tx._cursor.close()

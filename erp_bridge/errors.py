@@ -44,6 +44,14 @@ class TransactionConflict(BridgeError):
     default_message = "database transaction conflict"
 
 
+class TransactionAborted(TransactionConflict):
+    """An error ended the whole transaction on the server (SQL Server does this for some
+    errors whatever the settings): everything since its start is undone, and the bridge
+    refuses further statements and the commit in it."""
+
+    default_message = "database transaction rolled back after an error"
+
+
 class UniqueViolation(BridgeError):
     """An insert or update hit a unique key."""
 
@@ -60,6 +68,13 @@ class DataRejected(BridgeError):
     """A value its column cannot take: too long, of the wrong type, out of range."""
 
     default_message = "value refused by the column"
+
+
+class MissingObject(BridgeError):
+    """A table, column or procedure the statement names is not in the database (the ERP
+    differs from its mapping, or init-db has not run): check-erp says which."""
+
+    default_message = "database object missing"
 
 
 class FormRejected(BridgeError):

@@ -24,6 +24,8 @@ MESSAGES = {
     "csrf_failed": _l("The form has expired. Please reload the page and try again."),
     "database_unavailable": _l("The ERP database cannot be reached right now. Nothing was changed; please try again shortly."),
     "database_busy": _l("The ERP database is busy. Nothing was changed; please try again."),
+    "erp_object_missing": _l("The ERP database lacks a table or column this page needs. Nothing was changed. "
+                             "Please tell an administrator, who should run check-erp."),
     "database_lost_at_commit": _l("The connection to the ERP database was lost while saving, so it is not certain "
                                   "whether this was saved. Please check once the database is back before sending "
                                   "it again."),

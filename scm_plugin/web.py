@@ -19,6 +19,7 @@ from .auth import get_user, require
 from .erp_bridge import (
     BridgeError,
     ConnectionLost,
+    MissingObject,
     StatementTimeout,
     TransactionConflict,
 )
@@ -134,6 +135,8 @@ def install(bp: Blueprint) -> None:
             return _error_page(503, message(code), code=code)
         if isinstance(exc, (StatementTimeout, TransactionConflict)):
             return _error_page(503, message("database_busy"), code="database_busy")
+        if isinstance(exc, MissingObject):
+            return _error_page(500, message("erp_object_missing"), code="erp_object_missing")
         return _error_page(500, message("error"), code="error")
 
     @bp.errorhandler(OverflowError)

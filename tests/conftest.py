@@ -29,6 +29,14 @@ def pytest_terminal_summary(terminalreporter, config):
         terminalreporter.write_line(note)
 
 
+def pytest_exception_interact(node, call, report):
+    """A failing test shows what the driver said, which BridgeError keeps out of str()."""
+    exc = call.excinfo.value if call.excinfo else None
+    detail = getattr(exc, "detail", "")
+    if detail and report.longrepr is not None:
+        report.sections.append(("driver", f"SQLSTATE {getattr(exc, 'sqlstate', '')}: {detail}"))
+
+
 def pytest_generate_tests(metafunc):
     if "engine" in metafunc.fixturenames:
         chosen = engines.selected_engines(metafunc.config)

@@ -17,6 +17,8 @@ from ..schema import Column, ColumnType, Index, Table
 # SQLSTATE classes that mean "the connection is gone" on every engine.
 _DISCONNECT_PREFIXES = ("08",)
 _DISCONNECT_STATES = {"57P01", "57P02", "57P03"}
+# Undefined table / column: ODBC's own states (MariaDB, SQL Server) and PostgreSQL's.
+_MISSING_STATES = {"42S02", "42S22", "42P01", "42703"}
 
 
 class Dialect:
@@ -123,10 +125,18 @@ class Dialect:
             return errors.IntegrityViolation
         if sqlstate.startswith("22"):
             return errors.DataRejected
+        if sqlstate in _MISSING_STATES:
+            return errors.MissingObject
         return errors.BridgeError
 
     def is_unique_violation(self, sqlstate: str, message: str) -> bool:
         return sqlstate == "23505"
+
+    def transaction_survives_error(self, cursor: Any) -> bool:
+        """After a statement failed inside a transaction: is the transaction still open
+        with the work before the error? (PostgreSQL through psqlODBC's statement-level
+        rollback, MariaDB and SQLite undo only the failed statement.)"""
+        return True
 
     # --- the catalog beyond SQLColumns -------------------------------------
     def auto_id_sql(self, table: str) -> tuple[str, list[Any]]:

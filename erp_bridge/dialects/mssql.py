@@ -27,12 +27,14 @@ class MSSQLDialect(Dialect):
     def on_connect(self, cnxn: Any, timeout_s: int) -> None:
         cnxn.timeout = int(timeout_s)
         cur = cnxn.cursor()
-        # Any error aborts the whole transaction; lock waits end like statement timeouts.
-        # NOCOUNT OFF: row counts say whether a guarded UPDATE took its row, and a server
-        # may default to ON ('user options'); SET persists for the session, so the
-        # bridge itself never turns it on (measured: with it on, FreeTDS reports 0).
+        # Set, not assumed: a server may change the defaults ('user options'), and a SET
+        # lasts for the session. NOCOUNT OFF: row counts say whether a guarded UPDATE took
+        # its row (with it on FreeTDS reports 0). XACT_ABORT OFF: a refused statement (a
+        # duplicate key, a value too long) is undone alone, as on the other engines; an
+        # error that still ends the transaction is caught by transaction_survives_error.
+        # Lock waits end like statement timeouts.
         cur.execute("SET NOCOUNT OFF")
-        cur.execute("SET XACT_ABORT ON")
+        cur.execute("SET XACT_ABORT OFF")
         cur.execute(f"SET LOCK_TIMEOUT {int(timeout_s * 1000)}")
         cur.close()
         cnxn.commit()
@@ -66,8 +68,27 @@ class MSSQLDialect(Dialect):
         spliced = f"{sql[:m.start() + 1]} OUTPUT INSERTED.{col} INTO @scm_ids {sql[m.start() + 1:].lstrip()}"
         return f"DECLARE @scm_ids TABLE (id BIGINT); {spliced}; SELECT id FROM @scm_ids;"
 
+    def transaction_survives_error(self, cursor: Any) -> bool:
+        # Deadlocks, conversion errors and (on Babelfish) most errors roll the whole
+        # transaction back; @@TRANCOUNT then reads 0.
+        try:
+            return int(cursor.execute("SELECT @@TRANCOUNT").fetchone()[0]) > 0
+        except Exception:  # noqa: BLE001 - cannot tell: treat as ended
+            return False
+
     def classify(self, sqlstate: str, message: str) -> type[errors.BridgeError]:
         low = message.lower()
+        # Measured on FreeTDS: the first statement on a session the server killed is
+        # HY000 "Unknown error (0)", later ones 08S01; 20004/20006/20017 are FreeTDS's
+        # read / write failed / unexpected EOF.
+        if (sqlstate == "HY000" and "unknown error (0)" in low) \
+                or any(code in low for code in ("(20004)", "(20006)", "(20017)")):
+            return errors.ConnectionLost
+        # SQL Server: 208 / 207 / 2812 (42S02 / 42S22 / 42000); Babelfish reports every
+        # one as 42000 with its catch-all native code 33557097 and PostgreSQL's wording.
+        if re.search(r"\((208|207|2812)\)", low) \
+                or ("(33557097)" in low and re.search(r"(relation|column|procedure) .* does not exist", low)):
+            return errors.MissingObject
         if "(1222)" in low or "lock request time out" in low:
             return errors.StatementTimeout
         if "(1205)" in low:

@@ -89,6 +89,8 @@ class SQLiteDialect(Dialect):
             return errors.ConnectionLost
         if "constraint failed" in low and not self.is_unique_violation(sqlstate, message):
             return errors.IntegrityViolation
+        if "no such table" in low or "no such column" in low:
+            return errors.MissingObject
         return super().classify(sqlstate, message)
 
     def is_unique_violation(self, sqlstate: str, message: str) -> bool:
