@@ -37,6 +37,8 @@ MESSAGES = {
     "datetime_invalid": _l("Enter a date and time as YYYY-MM-DD HH:MM."),
     "choice_invalid": _l("Choose one of the offered values."),
     "field_unknown": _l("This field is not known."),
+    "fields_unknown_more": _l("%(count)s more fields are not known (the first ones are named)."),
+    "json_too_deep": _l("The JSON nests more than %(limit)s levels deep."),
     "number_invalid": _l("Enter a number."),
     "list_required": _l("Send a list."),
     "text_required": _l("Send text."),
