@@ -128,6 +128,8 @@ MESSAGES = {
     "draft_gone": _l("A file kept from your earlier attempt is no longer available; choose it again."),
     "file_empty": _l("The file is empty."),
     "file_too_large": _l("The file is larger than the limit."),
+    "file_name_executable": _l("The file name ends in %(ext)s, the extension of a program. Rename the file to "
+                               "what it is (for example 合同.pdf) and upload it again."),
     "file_type_not_allowed": _l("This kind of file is not accepted. Upload PDF, images, Office documents, archives or plain text."),
     "bad_credentials": _l("Wrong username or password."),
     "account_locked": _l("Too many failed attempts. This account is locked until %(until)s."),
