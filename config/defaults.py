@@ -54,6 +54,9 @@ DEFAULTS = {
     # --- files ------------------------------------------------------------------
     "SCM_STORAGE_DIR": None,            # required for uploads; demo sets it
     "SCM_MAX_UPLOAD_MB": 20,
+    # --- request bounds (a JSON body or a form's text is never near the upload cap) ---
+    "SCM_MAX_JSON_KB": 256,             # a JSON body; a URL-encoded form; one multipart text field
+    "SCM_MAX_FORM_PARTS": 2000,         # multipart parts (an order of 200 lines has 1,400 fields)
 
     # --- scheduled jobs --------------------------------------------------------
     "SCM_OUTBOX_INTERVAL_SECONDS": 30,

@@ -157,8 +157,8 @@ def _validate(config) -> tuple[str, ...]:
     if unknown:
         problems.append(f"SCM_ENABLED_MODULES: unknown module(s) {', '.join(unknown)}; "
                         f"known: {', '.join(MODULES)}")
-    for key in ("SCM_MAX_UPLOAD_MB", "SCM_REVIEW_REFRESH_SECONDS", "SCM_ALERT_INTERVAL_SECONDS",
-                "SCM_SMS_MAX_CHARS", "SCM_DB_STATEMENT_TIMEOUT"):
+    for key in ("SCM_MAX_UPLOAD_MB", "SCM_MAX_JSON_KB", "SCM_MAX_FORM_PARTS", "SCM_REVIEW_REFRESH_SECONDS",
+                "SCM_ALERT_INTERVAL_SECONDS", "SCM_SMS_MAX_CHARS", "SCM_DB_STATEMENT_TIMEOUT"):
         if key not in config:
             continue   # a setting of a module this app has not enabled
         value = config.get(key)

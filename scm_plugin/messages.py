@@ -39,6 +39,8 @@ MESSAGES = {
     "datetime_invalid": _l("Enter a date and time as YYYY-MM-DD HH:MM."),
     "choice_invalid": _l("Choose one of the offered values."),
     "field_unknown": _l("This field is not known."),
+    "fields_unknown_more": _l("%(count)s more fields are not known (the first ones are named)."),
+    "json_too_deep": _l("The JSON nests more than %(limit)s levels deep."),
     "number_invalid": _l("Enter a number."),
     "list_required": _l("Send a list."),
     "text_required": _l("Send text."),
@@ -128,6 +130,8 @@ MESSAGES = {
     "draft_gone": _l("A file kept from your earlier attempt is no longer available; choose it again."),
     "file_empty": _l("The file is empty."),
     "file_too_large": _l("The file is larger than the limit."),
+    "file_name_executable": _l("The file name ends in %(ext)s, the extension of a program. Rename the file to "
+                               "what it is (for example 合同.pdf) and upload it again."),
     "file_type_not_allowed": _l("This kind of file is not accepted. Upload PDF, images, Office documents, archives or plain text."),
     "bad_credentials": _l("Wrong username or password."),
     "account_locked": _l("Too many failed attempts. This account is locked until %(until)s."),

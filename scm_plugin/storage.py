@@ -6,7 +6,8 @@
   allow-list; the client's Content-Type and extension are not believed. HTML, SVG and
   scripts are refused.
 * The original name (Chinese included) is kept for display and download; path parts and
-  control characters are removed.
+  control characters are removed, and its extension follows the detected type
+  (``check_name``): 合同.hta with PDF content is stored as 合同.pdf; 合同.pdf.bat is refused.
 * Downloads are always attachments (RFC 5987 ``filename*``) with ``nosniff`` and a
   sandboxing CSP.
 """
@@ -24,18 +25,55 @@ import filetype
 from flask import current_app, send_file
 
 from .errors import ConfigError, InvalidInput, NotFound
+from .messages import Coded
 
-# Detected MIME type → allowed. Office files are ZIP (OOXML) or OLE containers.
-ALLOWED_TYPES = {
-    "application/pdf", "image/png", "image/jpeg", "image/gif", "image/tiff", "image/bmp",
-    "image/webp", "image/vnd.adobe.photoshop", "application/zip", "application/x-rar-compressed",
-    "application/x-7z-compressed", "application/postscript",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "application/msword", "application/vnd.ms-excel", "application/vnd.ms-powerpoint",
-    "application/x-ole-storage", "text/plain", "text/csv",
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv"
+
+# THE list of accepted types, for every upload (orders, feedback, replies, documents,
+# imports): detected MIME type → the extensions a file of that type may carry. A stored
+# file's name ends in one of them ("names follow content"): a wrong or missing one is
+# replaced by the first. Office files are ZIP (OOXML) or OLE containers.
+ALLOWED_TYPES: dict[str, tuple[str, ...]] = {
+    "application/pdf": (".pdf", ".ai"),          # Illustrator artwork is PDF inside
+    "image/png": (".png",),
+    "image/jpeg": (".jpg", ".jpeg", ".jpe", ".jfif"),
+    "image/gif": (".gif",),
+    "image/tiff": (".tif", ".tiff"),
+    "image/bmp": (".bmp",),
+    "image/webp": (".webp",),
+    "image/vnd.adobe.photoshop": (".psd",),
+    "application/zip": (".zip", ".odt", ".ods", ".odp", ".odg"),
+    "application/x-rar-compressed": (".rar",),
+    "application/x-7z-compressed": (".7z",),
+    "application/postscript": (".ps", ".eps"),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (".docx",),
+    XLSX: (".xlsx",),
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": (".pptx",),
+    "application/msword": (".doc",),
+    "application/vnd.ms-excel": (".xls",),
+    "application/vnd.ms-powerpoint": (".ppt",),
+    # Any other OLE container (WPS .wps/.et/.dps, Outlook .msg, Visio .vsd …) has no
+    # extension of its own: its name is kept, unless that names a program (.msi, .msp
+    # installers are OLE containers too).
+    "application/x-ole-storage": (),
+    "text/plain": (".txt",),
+    CSV: (".csv", ".txt"),
 }
+
+# Extensions Windows (or a browser) runs, installs or renders as active content. A stored
+# file never keeps one as its last extension.
+EXECUTABLE_EXTENSIONS = frozenset("""
+    .exe .bat .cmd .com .scr .hta .js .jse .vbs .vbe .vb .wsf .wsh .wsc .ws .ps1 .psm1 .psd1 .ps1xml .ps2
+    .psc1 .msh .msh1 .lnk .url .msi .msp .mst .reg .inf .ins .isp .html .htm .shtml .xhtml .xht .mht .mhtml
+    .svg .svgz .xml .xsl .jar .jnlp .cpl .pif .application .appref-ms .gadget .hlp .chm .scf .sct .shb .shs
+    .msc .dll .ocx .sys .drv .xbap .vsto .xll .settingcontent-ms .library-ms .search-ms .iqy .slk .ade
+    .adp .mde .accde .mda .sh .bash .command .py .pyw .pl .rb .php .asp .aspx .jsp .cgi .app .apk .dmg
+    .pkg .deb .rpm .desktop .bas .crx .mcf .diagcab .theme .themepack .msix .appx .appxbundle
+""".split())
+# what a file manager takes for an extension (a letter in it: "v1.2" has none)
+_EXT_RE = re.compile(r"\.(?=[0-9_-]*[a-z])[0-9a-z_-]{1,16}")
+
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _OLE_BY_EXT = {".doc": "application/msword", ".xls": "application/vnd.ms-excel",
                ".ppt": "application/vnd.ms-powerpoint"}
@@ -44,7 +82,7 @@ _OOXML_BY_EXT = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
-_TEXT_EXT = {".txt": "text/plain", ".csv": "text/csv"}
+_TEXT_EXT = {".txt": "text/plain", ".csv": CSV}
 _MARKUP_RE = re.compile(rb"<\s*(!doctype|html|script|svg|\?xml|iframe|body|head|meta|object|embed)\b", re.I)
 _CHUNK = 64 * 1024
 
@@ -76,7 +114,8 @@ def clean_name(name: str | None) -> str:
     at most 200 characters, Chinese kept. Never used as a path."""
     name = unicodedata.normalize("NFC", name or "")
     name = re.split(r"[\\/]", name)[-1]
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip().strip(".")
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    name = re.sub(r"^[\s.]+|[\s.]+$", "", name)   # Windows drops trailing dots and spaces: "x.exe. " is x.exe
     if len(name) > 200:
         stem, ext = os.path.splitext(name)
         name = stem[: 200 - len(ext)] + ext
@@ -99,6 +138,52 @@ def detect_type(head: bytes, name: str) -> str | None:
     if ext in _TEXT_EXT and _is_plain_text(head):
         return _TEXT_EXT[ext]
     return None
+
+
+def _extension(name: str) -> str:
+    """The name's extension as a file manager sees it ("" for "报告 v1.2" or "合同.最终版")."""
+    ext = os.path.splitext(name)[1].lower()
+    return ext if _EXT_RE.fullmatch(ext) else ""
+
+
+def name_for_content(name: str, content_type: str) -> str:
+    """The name a file of this detected type is stored and downloaded under: its
+    extension is one of the type's (合同.hta with PDF content → 合同.pdf; 合同 → 合同.pdf;
+    合同.pdf.docx → 合同.pdf); Chinese and everything else in the name is kept. Never
+    fails: also used for files stored before this rule (see ``check_name`` for what an
+    upload is refused for)."""
+    accepted = ALLOWED_TYPES.get(content_type, ())
+    ext = _extension(name)
+    if not accepted:   # a generic OLE container: its own name, but never a program's
+        return name + ".bin" if ext in EXECUTABLE_EXTENSIONS else name
+    if ext in accepted:
+        return name
+    stem = name[: -len(ext)] if ext else name
+    while _extension(stem) in EXECUTABLE_EXTENSIONS:   # 合同.exe.bat → 合同
+        stem = stem[: -len(_extension(stem))]
+    stem = re.sub(r"[\s.]+$", "", stem) or "file"
+    return stem if _extension(stem) in accepted else stem + accepted[0]
+
+
+def check_name(name: str, content_type: str, field: str = "file") -> str:
+    """The name an upload of this type is stored under (``name_for_content``), or
+    InvalidInput when the name itself is the attack.
+
+    Refused, with a message, rather than renamed:
+    - a program's extension after another one (合同.pdf.bat): a name made to look like
+      one type in Explorer (which hides the last extension) while being another is a
+      disguise, not a slip; the uploader is told, and nothing is kept;
+    - a program's extension on a container without an extension of its own (setup.msi
+      is an OLE file: the content is an installer, there is nothing safe to call it).
+    Renamed (neutralised) without a word: a single wrong extension on content that is
+    fine (合同.hta or 合同.docx with PDF content → 合同.pdf): a renamed file or a wrong
+    "Save as" is an honest slip, and the content is what the user meant to share."""
+    ext = _extension(name)
+    if ext in EXECUTABLE_EXTENSIONS:
+        stem_ext = _extension(name[: -len(ext)])
+        if stem_ext or not ALLOWED_TYPES.get(content_type):
+            raise InvalidInput({field: Coded("file_name_executable", ext=ext)})
+    return name_for_content(name, content_type)
 
 
 def _is_plain_text(head: bytes) -> bool:
@@ -127,6 +212,7 @@ def save(upload, field: str = "file") -> StoredFile:
     content_type = detect_type(head, original)
     if content_type is None:
         raise InvalidInput({field: "file_type_not_allowed"})
+    original = check_name(original, content_type, field)
     folder = storage_dir()
     storage_name = uuid.uuid4().hex
     final = folder / storage_name[:2] / storage_name
@@ -172,7 +258,8 @@ def download(attachment: dict):
     except FileNotFoundError:
         raise NotFound("attachment") from None
     resp = send_file(path, mimetype=attachment["content_type"], as_attachment=True,
-                     download_name=attachment["original_name"], max_age=0, conditional=True,
+                     download_name=name_for_content(attachment["original_name"], attachment["content_type"]),
+                     max_age=0, conditional=True,
                      etag=attachment.get("sha256") or True)
     resp.headers["X-Content-Type-Options"] = "nosniff"
     resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"

@@ -9,6 +9,9 @@ from pydantic import BaseModel, ValidationError
 from .errors import InvalidInput
 from .messages import Coded
 
+UNKNOWN_FIELDS_NAMED = 5     # an error names this many unknown fields, then counts the rest
+FIELD_NAME_CHARS = 100       # a field name quoted back in an error is cut to this
+
 
 def parse(schema: type[BaseModel], data: dict):
     """Input → the schema, or InvalidInput with a message code per field."""
@@ -51,8 +54,12 @@ _CODES = {
 def validation_fields(exc: ValidationError) -> dict[str, str]:
     """``lines.0.quantity`` → message code. Our own validators raise ValueError(code)."""
     fields: dict[str, str] = {}
-    for err in exc.errors():
+    unknown: list[str] = []
+    for err in exc.errors(include_url=False, include_input=False):
         loc = ".".join(str(p) for p in err["loc"]) or "body"
+        if err["type"] == "extra_forbidden":
+            unknown.append(loc)
+            continue
         ctx_error = (err.get("ctx") or {}).get("error")
         if err["type"] == "value_error" and isinstance(ctx_error, ValueError):
             code = str(ctx_error)
@@ -61,7 +68,7 @@ def validation_fields(exc: ValidationError) -> dict[str, str]:
         else:
             code = _CODES.get(err["type"], "invalid_input")
         fields.setdefault(loc, code)
-    return fields
+    return bounded_unknown(fields, unknown)
 
 
 _DIGITS = re.compile(r"[0-9]{1,9}")
@@ -80,3 +87,14 @@ def query_formats(model: type[BaseModel]) -> dict[str, tuple[re.Pattern, str]]:
         elif any(v.get("format") == "date" for v in variants):
             formats[name] = (_ISO_DATE, "date_invalid")
     return formats
+
+
+def bounded_unknown(fields: dict[str, str], unknown: list[str], code: str = "field_unknown") -> dict[str, str]:
+    """``fields`` with at most UNKNOWN_FIELDS_NAMED of the unknown names (cut to
+    FIELD_NAME_CHARS) and, beyond them, a count under ``body``: a body of 30,000 unknown
+    keys answers a few lines, not a copy of itself."""
+    for name in unknown[:UNKNOWN_FIELDS_NAMED]:
+        fields.setdefault(name[:FIELD_NAME_CHARS], code)
+    if len(unknown) > UNKNOWN_FIELDS_NAMED:
+        fields.setdefault("body", Coded("fields_unknown_more", count=len(unknown) - UNKNOWN_FIELDS_NAMED))
+    return fields

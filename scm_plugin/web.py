@@ -13,7 +13,7 @@ from flask import Blueprint, current_app, g, render_template, request, url_for
 from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.exceptions import HTTPException
 
-from . import i18n
+from . import i18n, limits
 from .api_errors import api_error_text
 from .auth import get_user, require
 from .erp_bridge import (
@@ -103,10 +103,9 @@ def install(bp: Blueprint) -> None:
             "ngettext": i18n.ngettext,
         }
 
-    @bp.before_request
-    def _upload_limit():
-        # Several files per form; each file is checked against the limit by storage.save.
-        request.max_content_length = (int(current_app.config["SCM_MAX_UPLOAD_MB"]) * 10 + 1) * 1024 * 1024
+    @bp.record_once
+    def _limits(setup_state):
+        limits.install(setup_state.app, setup_state.name)
 
     @bp.after_request
     def _headers(resp):

@@ -16,7 +16,8 @@ from pydantic import BaseModel, ValidationError
 
 from scm_plugin.api_errors import api_error
 from scm_plugin.auth import require
-from scm_plugin.validation import query_formats, validation_fields
+from scm_plugin.limits import read_json
+from scm_plugin.validation import bounded_unknown, query_formats, validation_fields
 
 
 @dataclass
@@ -87,12 +88,12 @@ def api_view(view, spec: RouteSpec):
             if wrong:
                 return api_error(400, "invalid_input", wrong)
         if spec.multipart and request.mimetype == "multipart/form-data":
-            unknown = [k for k in list(request.form) + list(request.files) if k not in form_fields]
+            # a part without a readable name comes as the key None
+            unknown = [k or "?" for k in list(request.form) + list(request.files) if k not in form_fields]
             if unknown:
-                # a part without a readable name comes as the key None
-                return api_error(400, "invalid_input", {(k or "?")[:100]: "field_unknown" for k in unknown})
+                return api_error(400, "invalid_input", bounded_unknown({}, unknown))
         if body is not None:
-            data = request.get_json(silent=True)
+            data = read_json()
             if not isinstance(data, dict):
                 return api_error(400, "invalid_input", {"body": "json_object_required"})
             try:

@@ -6,6 +6,7 @@ from scm_plugin.blueprints.api.spec import ApiRoutes
 from scm_plugin import attachments
 from scm_plugin.api_errors import api_error
 from scm_plugin.auth import get_user
+from scm_plugin.limits import read_json
 from scm_plugin.permissions import current_scope
 from scm_plugin.roles import STAFF
 from scm_plugin.state import get_db
@@ -70,7 +71,7 @@ def reply_feedback(feedback_id: int):
         internal = request.form.get("internal", "").lower() in ("1", "true", "yes", "on")
         uploads = request.files.getlist("files") + request.files.getlist("file")
     else:
-        data = request.get_json(silent=True)
+        data = read_json()
         if not isinstance(data, dict):
             return api_error(400, "invalid_input", {"body": "json_object_required"})
         parsed = parse(feedback.ReplyIn, data)

@@ -18,6 +18,7 @@ import csv
 import datetime as dt
 import io
 import logging
+import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -30,7 +31,10 @@ from scm_plugin.erp_bridge.repos import inventory as repo
 from scm_plugin import audit
 from scm_plugin.errors import InvalidInput, NotFound
 from scm_plugin.items import complete_value
+from scm_plugin.messages import Coded
 from scm_plugin.quantities import STOCK, parse_quantity
+
+from . import sheet_guard
 
 log = logging.getLogger(__name__)
 
@@ -118,22 +122,41 @@ def read_sheet(data: bytes) -> list[list[str]]:
     return _read_csv(data)
 
 
+def caps() -> sheet_guard.Caps:
+    """The import's bounds: its row limit (plus the header and a blank line above it) and
+    the guard's columns, characters per cell and shared strings."""
+    return sheet_guard.Caps(rows=max_rows() + 2, row_limit=max_rows())
+
+
 def _read_xlsx(data: bytes) -> list[list[str]]:
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a damaged or foreign zip
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError):
         raise InvalidInput({"file": "import_file_unreadable"}) from None
-    try:
-        ws = wb.worksheets[0]
-        limit = max_rows() + 2
-        rows = []
-        for i, row in enumerate(ws.iter_rows(values_only=True)):
-            if i > limit:
-                break
-            rows.append([_cell_text(v) for v in row])
-        return rows
-    finally:
-        wb.close()
+    with zf:
+        sheet_guard.check_xlsx(zf, caps())   # the bombs stop here, before openpyxl sees the file
+        try:
+            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception:  # openpyxl raises many kinds for a damaged or foreign zip
+            raise InvalidInput({"file": "import_file_unreadable"}) from None
+        try:
+            ws = wb.worksheets[0]
+            # rows as they are in the file: the declared dimension would pad every row
+            # to its width and add the missing rows
+            ws.reset_dimensions()
+            limit = max_rows() + 2
+            rows = []
+            for i, row in enumerate(ws.iter_rows(values_only=True)):
+                if i > limit:
+                    break
+                rows.append([_cell_text(v) for v in row])
+            return rows
+        except InvalidInput:
+            raise
+        except Exception:
+            raise InvalidInput({"file": "import_file_unreadable"}) from None
+        finally:
+            wb.close()
 
 
 def _decode(data: bytes) -> str:
@@ -156,13 +179,15 @@ def _read_csv(data: bytes) -> list[list[str]]:
     text = _decode(data)
     first = text.split("\n", 1)[0]
     delimiter = max((",", "\t", ";"), key=first.count) if any(d in first for d in ",\t;") else ","
+    bounds = caps()
+    sheet_guard.check_csv_text(text, delimiter, bounds)
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        limit = max_rows() + 2
         rows = []
         for i, row in enumerate(reader):
-            if i > limit:
-                break
+            if i >= bounds.rows:
+                raise InvalidInput({"file": Coded("import_too_many_rows", limit=bounds.row_limit)})
+            sheet_guard.check_csv_row(row, bounds)
             rows.append(row)
         return rows
     except csv.Error:
@@ -179,7 +204,8 @@ def check(db: Database, filename: str, data: bytes) -> Report:
     try:
         rows = read_sheet(data)
     except InvalidInput as exc:
-        report.file_problem = RowProblem(None, exc.fields["file"])
+        code = exc.fields["file"]
+        report.file_problem = RowProblem(None, code, dict(getattr(code, "variables", {})))
         return report
     skipped = 0
     while rows and not any(str(c).strip() for c in rows[0]):

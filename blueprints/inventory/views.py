@@ -115,7 +115,9 @@ def _read_upload(upload) -> tuple[str, bytes]:
         raise InvalidInput({"file": "file_too_large"})
     if not data:
         raise InvalidInput({"file": "file_empty"})
-    return storage.clean_name(upload.filename), data
+    # The name is recorded with the import: it follows the content like every upload's.
+    kind = storage.XLSX if data.startswith(b"PK\x03\x04") else storage.CSV
+    return storage.check_name(storage.clean_name(upload.filename), kind), data
 
 
 def _column_labels() -> dict:
