@@ -35,8 +35,9 @@ class CatalogColumn:
 _DECLARED_DECIMAL = re.compile(r"^\s*(?:DECIMAL|NUMERIC)\s*\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\)", re.I)
 
 
-def catalog_column(row: Any) -> CatalogColumn:
-    """One row of SQLColumns as a CatalogColumn."""
+def catalog_column(row: Any, name: str | None = None) -> CatalogColumn:
+    """One row of SQLColumns as a CatalogColumn (``name``: the column's name where the
+    driver's spelling of it was lossy)."""
     def get(attr: str) -> Any:
         return getattr(row, attr, None)
     type_name = str(get("type_name") or "")
@@ -47,7 +48,7 @@ def catalog_column(row: Any) -> CatalogColumn:
         # declaration says what the ERP meant.
         data_type, size, scale = pyodbc.SQL_DECIMAL, int(declared.group(1)), int(declared.group(2) or 0)
     return CatalogColumn(
-        name=row.column_name, type_name=type_name, data_type=data_type,
+        name=name or row.column_name, type_name=type_name, data_type=data_type,
         size=size, scale=scale,
         nullable=get("nullable") != 0, default=_default(get("column_def")))
 

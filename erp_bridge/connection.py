@@ -161,6 +161,11 @@ class Transaction:
 
     def _all(self, sql: str, params: Sequence[Any]) -> list[Row]:
         args = self._params(params)
+        claim = self.dialect.row_claim(sql, args)
+        if claim is not None:
+            # The engine may not honour the read's lock hint (Babelfish): a lock it does.
+            timeout_ms = self.db.statement_timeout * 1000
+            self._run(lambda: self.dialect.take_claim(self._cursor, claim, timeout_ms))
 
         def go():
             self._cursor.execute(sql, args)
@@ -448,8 +453,10 @@ class Database:
             if not tx.dialect.case_sensitive_tables:
                 candidates += sorted({name.lower(), name.upper()} - {name})
             for candidate in candidates:
-                rows = tx._run(lambda c=candidate: tx._cursor.columns(table=c).fetchall())
-                found = {row.column_name: catalog_column(row) for row in rows if same(row.table_name, name)}
+                rows = [row for row in tx._run(lambda c=candidate: tx._cursor.columns(table=c).fetchall())
+                        if same(row.table_name, name)]
+                names = tx.dialect.catalog_column_names(tx, candidate, rows)
+                found = {n: catalog_column(row, n) for row, n in zip(rows, names)}
                 if found:
                     return found
             return None
@@ -462,7 +469,5 @@ class Database:
         def go(tx: Transaction):
             if self.catalog_columns(table, tx) is None:
                 return None
-            same = tx.dialect.same_identifier
-            rows = tx._run(lambda: tx._cursor.statistics(name).fetchall())
-            return {row.index_name for row in rows if row.index_name and same(row.table_name, name)}
+            return tx.dialect.catalog_index_names(tx, name)
         return go(tx) if tx is not None else self.read(go)

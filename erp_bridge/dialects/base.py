@@ -82,6 +82,15 @@ class Dialect:
         """Table hint placed after a table name (SQL Server's way of FOR UPDATE)."""
         return ""
 
+    def row_claim(self, sql: str, params: list[Any]) -> str | None:
+        """For a read that locks its rows (``{:lock}``/``{:for_update}``) on an engine
+        whose lock hint may not block: the name of a lock ``take_claim`` takes first.
+        None where the engine's row lock is enough."""
+        return None
+
+    def take_claim(self, cursor: Any, name: str, timeout_ms: int) -> None:
+        raise NotImplementedError
+
     def begin_write(self, cursor: Any) -> None:
         """Called first in a transaction that will write; engines with row locks need nothing."""
 
@@ -111,6 +120,10 @@ class Dialect:
             return dt.date.fromisoformat(value[:10])
         return value
 
+    def fit_text(self, value: str, width: int) -> str:
+        """The longest start of ``value`` a text column of ``width`` holds (characters)."""
+        return value[:width]
+
     # --- errors ------------------------------------------------------------
     def classify(self, sqlstate: str, message: str) -> type[errors.BridgeError]:
         if sqlstate.startswith(_DISCONNECT_PREFIXES) or sqlstate in _DISCONNECT_STATES:
@@ -139,6 +152,15 @@ class Dialect:
         return True
 
     # --- the catalog beyond SQLColumns -------------------------------------
+    def catalog_index_names(self, tx: Any, table: str) -> set[str]:
+        """Index names of ``table`` (SQLStatistics)."""
+        rows = tx._run(lambda: tx._cursor.statistics(table).fetchall())
+        return {row.index_name for row in rows if row.index_name and self.same_identifier(row.table_name, table)}
+
+    def catalog_column_names(self, tx: Any, table: str, rows: list[Any]) -> list[str]:
+        """The names of the columns SQLColumns listed in ``rows`` (of ``table``)."""
+        return [row.column_name for row in rows]
+
     def auto_id_sql(self, table: str) -> tuple[str, list[Any]]:
         """Catalog SQL naming the columns of ``table`` (the mapping's name, perhaps
         schema-qualified) that the engine numbers itself: identity, auto-increment,

@@ -5,6 +5,7 @@ dialect and check it parses as T-SQL and avoids what SQL Server lacks.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any
 
@@ -13,6 +14,26 @@ from ..schema import Column, ColumnType
 from .base import Dialect
 
 _VALUES_RE = re.compile(r"\)\s*(VALUES|SELECT)\b", re.I)
+_LOCKED_TABLE = re.compile(r"\bFROM\s+(\S+)\s+WITH \(UPDLOCK, ROWLOCK\)", re.I)
+_APPLOCK_SQL = ("DECLARE @scm_r INT; EXEC @scm_r = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', "
+                "@LockOwner = 'Transaction', @LockTimeout = ?; SELECT @scm_r AS r")
+_BABELFISH_INDEX = re.compile(r"^(.+)[0-9a-f]{32}$")
+_BABELFISH_INDEX_BASE = 31  # PostgreSQL's 63 characters less the md5
+
+
+def _declared_index_name(stored: str, table: str) -> str:
+    """The name an index was created with. Babelfish stores it as (name + table) cut to
+    31 characters + md5, PostgreSQL's index names being per schema (measured:
+    ux_scm_grant_user_customer on scm_grant → ux_scm_grant_user_customerscm_g3f3f…);
+    SQL Server's names, which do not end that way, come back as they are."""
+    m = _BABELFISH_INDEX.match(stored)
+    if not m:
+        return stored
+    base = m.group(1)
+    for k in range(min(len(table), len(base) - 1), -1, -1):  # how much of the table fitted
+        if base.endswith(table[:k]) and (k == len(table) or len(base) == _BABELFISH_INDEX_BASE):
+            return base[:len(base) - k]
+    return stored
 
 
 class MSSQLDialect(Dialect):
@@ -51,6 +72,31 @@ class MSSQLDialect(Dialect):
     def lock_hint(self, skip_locked: bool = False) -> str:
         return " WITH (UPDLOCK, ROWLOCK, READPAST)" if skip_locked else " WITH (UPDLOCK, ROWLOCK)"
 
+    def row_claim(self, sql: str, params: list[Any]) -> str | None:
+        # SQL Server blocks a second UPDLOCK read of the row; Babelfish does not (measured),
+        # and reads never wait there. An application lock named after the table and the
+        # read's key does block on both, and ends with the transaction like the row lock.
+        # READPAST reads (the outbox relay) are left alone: their UPDATE re-checks.
+        m = _LOCKED_TABLE.search(sql)
+        if m is None:
+            return None
+        key = "|".join(repr(p) for p in params)
+        if len(key) > 160:
+            key = hashlib.sha1(key.encode("utf-8")).hexdigest()
+        return f"scm:{m.group(1)}:{key}"
+
+    def take_claim(self, cursor: Any, name: str, timeout_ms: int) -> None:
+        cursor.execute(_APPLOCK_SQL, [name, int(timeout_ms)])
+        while cursor.description is None and cursor.nextset():
+            pass
+        result = int(cursor.fetchone()[0])
+        if result == -1:
+            raise errors.StatementTimeout(sqlstate="HYT00", detail=f"sp_getapplock {name}: timed out")
+        if result == -3:
+            raise errors.TransactionConflict(sqlstate="40001", detail=f"sp_getapplock {name}: deadlock victim")
+        if result < 0:
+            raise errors.BridgeError(detail=f"sp_getapplock {name}: {result}")
+
     def insert_returning_id(self, cursor: Any, sql: str, params: list[Any], id_column: str) -> int:
         cursor.execute(self.insert_returning_sql(sql, id_column), params)
         # Skip the counts of the DECLARE/INSERT parts of the batch to reach the SELECT.
@@ -67,6 +113,16 @@ class MSSQLDialect(Dialect):
         col = self.quote(id_column)
         spliced = f"{sql[:m.start() + 1]} OUTPUT INSERTED.{col} INTO @scm_ids {sql[m.start() + 1:].lstrip()}"
         return f"DECLARE @scm_ids TABLE (id BIGINT); {spliced}; SELECT id FROM @scm_ids;"
+
+    def fit_text(self, value: str, width: int) -> str:
+        # NVARCHAR(n) holds n UTF-16 code units: a character beyond the BMP (𠀀, 😀)
+        # takes two; never cut one in half.
+        units = 0
+        for n, char in enumerate(value):
+            units += 2 if ord(char) > 0xFFFF else 1
+            if units > width:
+                return value[:n]
+        return value
 
     def transaction_survives_error(self, cursor: Any) -> bool:
         # Deadlocks, conversion errors and (on Babelfish) most errors roll the whole
@@ -110,6 +166,23 @@ class MSSQLDialect(Dialect):
         if k == "bool":
             return "BIT"
         return super().column_type(t)
+
+    def catalog_index_names(self, tx: Any, table: str) -> set[str]:
+        # sys.indexes, not SQLStatistics, whose names Babelfish cuts short.
+        rows = tx.all_sql("SELECT name FROM sys.indexes WHERE object_id = OBJECT_ID(?) AND name IS NOT NULL",
+                          self.quote_dotted(table))
+        return {_declared_index_name(r["name"], table.lower()) for r in rows}
+
+    def catalog_column_names(self, tx: Any, table: str, rows: list[Any]) -> list[str]:
+        names = super().catalog_column_names(tx, table, rows)
+        if not any("?" in n for n in names):
+            return names
+        # Babelfish's sp_columns gives names as VARCHAR: 汇报人 arrives as ???.
+        # INFORMATION_SCHEMA has them as NVARCHAR; both count positions alike.
+        by_position = {int(r["ordinal_position"]): r["column_name"] for r in tx.all_sql(
+            "SELECT ORDINAL_POSITION AS ordinal_position, COLUMN_NAME AS column_name "
+            "FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_NAME = ?", table)}
+        return [by_position.get(int(row.ordinal_position), n) for row, n in zip(rows, names)]
 
     def auto_id_sql(self, table: str) -> tuple[str, list[Any]]:
         # IDENTITY columns refuse a given value (unless IDENTITY_INSERT, which the bridge

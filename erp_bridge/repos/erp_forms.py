@@ -109,7 +109,7 @@ def _fit(tx: Transaction, entity: str, values: dict[str, Any]) -> dict[str, Any]
     for fld in _CUTTABLE:
         info = _find(columns, em.columns[fld], tx) if fld in em.columns else None
         if isinstance(out.get(fld), str) and info is not None and info.size and info.size > 0:
-            out[fld] = out[fld][:info.size]
+            out[fld] = tx.dialect.fit_text(out[fld], info.size)
     return out
 
 

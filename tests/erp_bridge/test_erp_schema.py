@@ -195,7 +195,8 @@ def test_second_erp_is_created_and_seeded_from_its_mapping_alone(make_database, 
 
 # A mapping that spells an existing name in another case. Whether queries find it is the
 # engine's rule (quoted names: PostgreSQL exact; MariaDB exact for tables, not columns;
-# SQLite never); check-erp must say "ok" exactly when they do.
+# SQLite and SQL Server under its usual case-insensitive collation never); check-erp must
+# say "ok" exactly when they do.
 CASE_VARIANTS = {
     "table": lambda d: d["warehouse"].update(table="T_CANGKU"),      # created as t_cangku
     "column": lambda d: d["customer"].update(code="khbm"),           # created as KHBM
@@ -204,6 +205,7 @@ FOUND_BY_QUERIES = {
     "sqlite": {"table": True, "column": True},
     "postgresql": {"table": False, "column": False},
     "mariadb": {"table": False, "column": True},
+    "mssql": {"table": True, "column": True},
 }
 
 

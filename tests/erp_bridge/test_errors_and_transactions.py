@@ -10,6 +10,8 @@ from decimal import Decimal
 
 import pytest
 
+from fixtures import erp as erp_fixtures
+
 from scm_plugin.erp_bridge import BridgeError, IntegrityViolation, UniqueViolation
 
 NOW = dt.datetime(2026, 11, 5, 9, 0)
@@ -125,6 +127,7 @@ def test_line_without_its_header_raises_integrity_violation(erp_db):
 
 
 def test_deleting_a_referenced_header_raises_integrity_violation(erp_db):
+    erp_fixtures.fresh_session_for_deletes(erp_db)
     with pytest.raises(IntegrityViolation) as caught:
         with erp_db.transaction() as tx:
             tx.execute_sql("DELETE FROM {contract_review}")
