@@ -145,13 +145,16 @@ def machine() -> dict:
         wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split("\n")[0]
     except OSError:
         wrk = "missing"
-    from importlib.metadata import version
+    from importlib.metadata import PackageNotFoundError, version
 
-    import gunicorn
+    try:
+        gunicorn = version("gunicorn")
+    except PackageNotFoundError:   # only the load part needs it
+        gunicorn = "missing"
     return {"nproc": os.cpu_count(), "memory_gib": round(int(mem) / 1024 / 1024, 1),
             "load_average": " ".join(f"{x:.1f}" for x in os.getloadavg()), "python": platform.python_version(),
             "flask": version("flask"), "pyodbc": version("pyodbc"),
-            "gunicorn": gunicorn.__version__, "wrk": wrk.strip(), "kernel": platform.release()}
+            "gunicorn": gunicorn, "wrk": wrk.strip(), "kernel": platform.release()}
 
 
 # --- the results table ----------------------------------------------------------------------
