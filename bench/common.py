@@ -6,11 +6,15 @@ Databases (servers on 127.0.0.1, the tests' admin connections and role, as in
 
 * SQLite: ``bench/data/bench-s<scale>.db``
 * PostgreSQL / MariaDB: ``scm_bench_<engine>_s<scale>`` (e.g. ``scm_bench_mariadb_s0_1``)
+* SQL Server (``mssql``): ``scm_bench_mssql_s<scale>`` on the T-SQL server of
+  ``SCM_TEST_MSSQL_DSN`` (the tests' admin DSN, which may create databases; a real SQL
+  Server or Babelfish for PostgreSQL), reached with that DSN and its DATABASE= replaced
 
 They are kept between runs; ``bench/data/`` is git-ignored. Run from the repository root.
 """
 from __future__ import annotations
 
+import datetime as dt
 import statistics
 import sys
 import time
@@ -29,7 +33,7 @@ from scm_plugin.erp_bridge import Database, Mapping  # noqa: E402
 
 DATA = HERE / "data"
 RESULTS = HERE / "results"
-ENGINES = ("sqlite", "postgresql", "mariadb")
+ENGINES = ("sqlite", "postgresql", "mariadb", "mssql")
 REP = "bench_rep"                  # a rep granted GRANTED customers
 ADMIN = "bench_admin"              # granted every customer ('*')
 PASSWORD = "bench-password-1"
@@ -50,11 +54,20 @@ def bench_dsn(engine: str, scale: float = 1.0) -> str:
         DATA.mkdir(exist_ok=True)
         return f"DRIVER={{SQLite3}};Database={DATA / f'bench-{scale_tag(scale)}.db'};FKSupport=1"
     name = db_name(engine, scale)
+    if engine == "mssql":
+        return engines.with_database(_mssql_admin(), name)
     if engine == "postgresql":
         return ("DRIVER={PostgreSQL Unicode};SERVER=127.0.0.1;PORT=5432;"
                 f"DATABASE={name};UID={engines.TEST_ROLE};PWD={engines.TEST_PASSWORD}")
     return ("DRIVER={MariaDB Unicode};SERVER=127.0.0.1;PORT=3306;"
             f"DATABASE={name};UID={engines.TEST_ROLE};PWD={engines.TEST_PASSWORD}")
+
+
+def _mssql_admin() -> str:
+    if not engines.MSSQL_ADMIN:
+        raise SystemExit("the mssql engine needs SCM_TEST_MSSQL_DSN, an admin connection string to a SQL Server "
+                         "(docs/sql-server.md)")
+    return engines.MSSQL_ADMIN
 
 
 def recreate(engine: str, scale: float = 1.0) -> str:
@@ -65,7 +78,10 @@ def recreate(engine: str, scale: float = 1.0) -> str:
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         return bench_dsn(engine, scale)
     name = db_name(engine, scale)
-    if engine == "postgresql":
+    if engine == "mssql":
+        engines._drop_mssql_database(name)
+        engines._admin(_mssql_admin(), [f"CREATE DATABASE [{name}]"])
+    elif engine == "postgresql":
         engines._admin(engines.PG_ADMIN, [
             f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
             f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{engines.TEST_ROLE}') THEN "
@@ -116,6 +132,28 @@ def raw_connection(engine: str, scale: float = 1.0, timeout: int = 900):
     return cnxn
 
 
+def sql_time(engine: str, value):
+    """A date or datetime parameter as the floor passes it: the object itself where the
+    driver binds it as a timestamp (psqlODBC, FreeTDS), else ISO text (SQLite, MariaDB
+    columns compared as text)."""
+    if engine in ("postgresql", "mssql"):
+        return value
+    return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
+
+
+def page(engine: str, sql: str, limit: int, offset: int = 0) -> tuple[str, list[int]]:
+    """``sql`` with a page: T-SQL's OFFSET … FETCH (offset first), LIMIT … OFFSET elsewhere."""
+    if engine == "mssql":
+        return f"{sql} OFFSET ? ROWS FETCH NEXT ? ROWS ONLY", [offset, limit]
+    return f"{sql} LIMIT ? OFFSET ?", [limit, offset]
+
+
+def locked(engine: str) -> tuple[str, str]:
+    """A row lock for a SELECT: (what follows the table name, what ends the statement).
+    T-SQL takes a table hint; SQLite locks the whole file (the caller's first write)."""
+    return {"mssql": (" WITH (UPDLOCK, ROWLOCK)", ""), "sqlite": ("", "")}.get(engine, ("", " FOR UPDATE"))
+
+
 def timed(fn, repeat: int = 20, warmup: int = 2) -> dict:
     """Median and p90 wall time of ``fn()`` in milliseconds."""
     for _ in range(warmup):
@@ -163,8 +201,9 @@ def chunks(rows, size):
 
 def multi_insert(tx, table_sql: str, columns: list[str], rows: list[tuple], per_statement: int = 200) -> None:
     """INSERT … VALUES (…), (…): many rows per round trip (pyodbc's executemany sends one
-    row per round trip on psqlODBC and MariaDB Connector/ODBC)."""
+    row per round trip on psqlODBC and MariaDB Connector/ODBC, and fails on FreeTDS).
+    At most 1,000 rows and 2,100 parameters per statement, T-SQL's limits."""
     width = len(columns)
-    for part in chunks(rows, per_statement):
+    for part in chunks(rows, max(1, min(per_statement, 1000, 2100 // width))):
         marks = ", ".join("(" + ", ".join("?" * width) + ")" for _ in part)
         tx.execute_sql(f"INSERT INTO {table_sql} ({', '.join(columns)}) VALUES {marks}", *[v for row in part for v in row])

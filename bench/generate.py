@@ -17,6 +17,7 @@ bounded: it inserts exactly what it counts. Many rows per INSERT through the bri
 
     python bench/generate.py --engine sqlite --scale 1
     python bench/generate.py --engine postgresql --scale 0.1
+    python bench/generate.py --engine mssql --scale 0.1     # SCM_TEST_MSSQL_DSN set
 
 A stamp ``bench/data/<engine>-s<scale>.json`` records what was generated; ``ensure``
 regenerates only when the stamp is missing, from an older generator, or the database
@@ -171,16 +172,16 @@ def _orders(db, rnd, n, customers, items, rep_id, table, cols) -> dict:
                                         "pending"))
                     window = due
         with db.transaction() as tx:
-            multi_insert(tx, "scm_order", ["id", "order_no", "kind", "customer_code", "status", "customer_order_no",
-                                           "requested_date", "remarks", "placed_by", "placed_at", "reviewed_by",
-                                           "reviewed_at", "erp_form_id", "erp_form_no", "contract_no", "reject_reason"],
-                         orders, 100)
+            with_ids(tx, "scm_order", ["id", "order_no", "kind", "customer_code", "status", "customer_order_no",
+                                       "requested_date", "remarks", "placed_by", "placed_at", "reviewed_by",
+                                       "reviewed_at", "erp_form_id", "erp_form_no", "contract_no", "reject_reason"],
+                     orders, 100)
             multi_insert(tx, "scm_order_line", ["order_id", "line_no", "inventory_code", "customer_part_no",
                                                 "item_name", "master_disc_no", "quantity", "unit"], lines, 200)
             for kind, entity in (("sales", "contract_review"), ("sample", "sample_review")):
                 mine = [f[1:] for f in forms if f[0] == kind]
                 if mine:
-                    multi_insert(tx, table(entity), cols(entity, "id", "form_no", "customer_code", "form_date",
+                    with_ids(tx, table(entity), cols(entity, "id", "form_no", "customer_code", "form_date",
                                                          "delivery_date", "source_order_no", "status", "contract_no"),
                                  mine, 100)
                 mine_lines = [fl[1:] for fl in form_lines if fl[0] == kind]
@@ -190,7 +191,7 @@ def _orders(db, rnd, n, customers, items, rep_id, table, cols) -> dict:
             multi_insert(tx, table("progress"), cols("progress", "order_ref", "process_code", "quantity",
                                                      "reported_at", "reporter"), progress, 200)
             if policies:
-                multi_insert(tx, "scm_alert_policy", ["id", "order_id", "sms_to", "updated_at"], policies, 250)
+                with_ids(tx, "scm_alert_policy", ["id", "order_id", "sms_to", "updated_at"], policies, 250)
                 multi_insert(tx, "scm_checkpoint", ["policy_id", "seq", "due_at", "due_at_erp", "window_start",
                                                     "warn_from", "process_code", "quantity", "state"], checkpoints, 100)
         n_lines += len(lines)
@@ -198,6 +199,19 @@ def _orders(db, rnd, n, customers, items, rep_id, table, cols) -> dict:
         n_checkpoints += len(checkpoints)
     return {"orders": order_id, "order_lines": n_lines, "forms": form_id, "progress": n_progress,
             "alert_policies": policy_id, "checkpoints": n_checkpoints, "checkpoints_late": n_late}
+
+
+def with_ids(tx, table_sql: str, columns: list[str], rows: list[tuple], per_statement: int) -> None:
+    """``multi_insert`` of rows that bring their own ids. T-SQL refuses a value for an
+    IDENTITY column unless IDENTITY_INSERT is on (for one table at a time per session);
+    the identity then continues after the largest id given."""
+    if tx.dialect.name != "mssql":
+        return multi_insert(tx, table_sql, columns, rows, per_statement)
+    tx.execute_sql(f"SET IDENTITY_INSERT {table_sql} ON")
+    try:
+        multi_insert(tx, table_sql, columns, rows, per_statement)
+    finally:
+        tx.execute_sql(f"SET IDENTITY_INSERT {table_sql} OFF")
 
 
 def _customer_stock(db, rnd, customers, items, rep_id) -> dict:
@@ -254,10 +268,13 @@ def _analyze(db, engine: str, scale: float) -> None:
     index-only scans skip the heap), as autovacuum leaves a production database. A freshly
     loaded, never vacuumed PostgreSQL table would make some plans look much worse than
     they are (a review-list count took 22 ms instead of 3)."""
-    if db.dialect.name == "postgresql":
+    # statements that refuse to run inside a transaction; sp_updatestats: Babelfish has no
+    # UPDATE STATISTICS (it runs PostgreSQL's ANALYZE; its autovacuum does the vacuum)
+    outside = {"postgresql": "VACUUM ANALYZE", "mssql": "EXEC sp_updatestats"}.get(db.dialect.name)
+    if outside:
         cnxn = raw_connection(engine, scale)
-        cnxn.autocommit = True                  # VACUUM refuses to run in a transaction
-        cnxn.cursor().execute("VACUUM ANALYZE")
+        cnxn.autocommit = True
+        cnxn.cursor().execute(outside)
         cnxn.close()
         return
     with db.transaction() as tx:

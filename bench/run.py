@@ -17,6 +17,7 @@ import importlib.util
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -124,12 +125,17 @@ def run_engine(engine: str, scale: float, small: float, repeat: int, seconds: in
 
 
 def engine_version(engine: str, scale: float) -> str:
+    """e.g. "PostgreSQL 15.20", "MariaDB 10.11.14", "Babelfish 4.2.0 / PostgreSQL 16.3"."""
     db = database(engine, scale)
     sql = {"sqlite": "SELECT 'SQLite ' || sqlite_version() AS v", "postgresql": "SELECT version() AS v",
-           "mariadb": "SELECT CONCAT('MariaDB ', SUBSTRING_INDEX(VERSION(), '-', 1)) AS v"}[engine]
+           "mariadb": "SELECT CONCAT('MariaDB ', SUBSTRING_INDEX(VERSION(), '-', 1)) AS v",
+           "mssql": "SELECT @@VERSION AS v"}[engine]
     value = db.scalar_sql(sql)
     db.dispose()
-    return " ".join(value.split()[:2])           # e.g. "PostgreSQL 15.20", "MariaDB 10.11.14"
+    if engine == "mssql":   # Babelfish names itself and its PostgreSQL; SQL Server its release
+        babelfish = re.search(r"PostgreSQL ([\d.]+) .*\(Babelfish ([\d.]+)\)", value)
+        return f"Babelfish {babelfish[2]} / PostgreSQL {babelfish[1]}" if babelfish else value.split(" - ")[0].strip()
+    return " ".join(value.split()[:2])
 
 
 def machine() -> dict:
@@ -139,13 +145,16 @@ def machine() -> dict:
         wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split("\n")[0]
     except OSError:
         wrk = "missing"
-    from importlib.metadata import version
+    from importlib.metadata import PackageNotFoundError, version
 
-    import gunicorn
+    try:
+        gunicorn = version("gunicorn")
+    except PackageNotFoundError:   # only the load part needs it
+        gunicorn = "missing"
     return {"nproc": os.cpu_count(), "memory_gib": round(int(mem) / 1024 / 1024, 1),
             "load_average": " ".join(f"{x:.1f}" for x in os.getloadavg()), "python": platform.python_version(),
             "flask": version("flask"), "pyodbc": version("pyodbc"),
-            "gunicorn": gunicorn.__version__, "wrk": wrk.strip(), "kernel": platform.release()}
+            "gunicorn": gunicorn, "wrk": wrk.strip(), "kernel": platform.release()}
 
 
 # --- the results table ----------------------------------------------------------------------

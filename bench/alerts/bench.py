@@ -55,7 +55,7 @@ GROUP BY c.id, c.quantity
 
 def hand_sql(engine: str) -> str:
     """The query as someone would write it by hand for this engine's quoting."""
-    open_q, close_q = ("`", "`") if engine == "mariadb" else ('"', '"')
+    open_q, close_q = {"mariadb": "``", "mssql": "[]"}.get(engine, '""')
     names = ("cProcessCode", "iQuantity", "SC_Process", "SC_OrderProgress", "cOrderNo", "dReportTime", "iSeq")
     return HAND_SQL.format(**{n: f"{open_q}{n}{close_q}" for n in names})
 
@@ -98,7 +98,7 @@ def reset(db, engine: str, scale: float) -> None:
     cnxn = raw_connection(engine, scale)
     cnxn.autocommit = True
     statement = {"postgresql": "VACUUM ANALYZE scm_checkpoint", "mariadb": "ANALYZE TABLE scm_checkpoint",
-                 "sqlite": "ANALYZE"}[engine]
+                 "sqlite": "ANALYZE", "mssql": "EXEC sp_updatestats"}[engine]  # Babelfish: no UPDATE STATISTICS
     cur = cnxn.cursor()
     cur.execute(statement)
     if engine == "mariadb":

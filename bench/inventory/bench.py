@@ -21,7 +21,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from common import ENGINES, HOT_ITEM, PASSWORD, REP, app_for, compare, raw_connection, statements  # noqa: E402
+from common import (ENGINES, HOT_ITEM, PASSWORD, REP, app_for, compare, locked, raw_connection, sql_time,  # noqa: E402
+                    statements)
 
 from scm_plugin.auth import SCMUser  # noqa: E402
 from scm_plugin.erp_bridge.repos import users as users_repo  # noqa: E402
@@ -47,11 +48,18 @@ class Raw:
         m, q = db.mapping, db.dialect.quote
         t = lambda e: db.dialect.quote_dotted(m.table(e))  # noqa: E731
         c = lambda e, f: q(m.column(e, f))  # noqa: E731
-        self.item_by = {
-            key: (f"SELECT {c('item', 'code')}, {c('item', 'name')}, {c('item', 'spec')}, {c('item', 'unit')}, "
-                  f"{c('item', 'master_disc_no')} FROM {t('item')} WHERE {c('item', field)} = ? "
-                  f"ORDER BY {c('item', 'code')} LIMIT 21")
-            for key, field in (("inventory_code", "code"), ("item_name", "name"), ("master_disc_no", "master_disc_no"))}
+        # at most 21 items: TOP on T-SQL, LIMIT elsewhere
+        top, limit = ("TOP 21 ", "") if engine == "mssql" else ("", " LIMIT 21")
+
+        def item_sql(field: str) -> str:
+            return (f"{c('item', 'code')}, {c('item', 'name')}, {c('item', 'spec')}, {c('item', 'unit')}, "
+                    f"{c('item', 'master_disc_no')} FROM {t('item')} WHERE {c('item', field)} = ? "
+                    f"ORDER BY {c('item', 'code')}")
+
+        self.item_by = {key: f"SELECT {top}{item_sql(field)}{limit}"
+                        for key, field in (("inventory_code", "code"), ("item_name", "name"),
+                                           ("master_disc_no", "master_disc_no"))}
+        self.item_by_code = f"SELECT {item_sql('code')}"
         self.own = (f"SELECT s.{c('stock', 'inventory_code')}, s.{c('stock', 'warehouse_code')}, w.{c('warehouse', 'name')}, "
                     f"w.{c('warehouse', 'kind')}, s.{c('stock', 'quantity')} FROM {t('stock')} s "
                     f"LEFT JOIN {t('warehouse')} w ON w.{c('warehouse', 'code')} = s.{c('stock', 'warehouse_code')} "
@@ -78,10 +86,9 @@ class Raw:
         self.figures = ("SELECT inventory_code, new_quantity, changed_at FROM scm_customer_stock_history "
                         "WHERE customer_code = ? AND changed_at >= ? ORDER BY inventory_code, changed_at, id")
         self.customer_by_code = f"SELECT {c('customer', 'code')}, {c('customer', 'name')} FROM {t('customer')} WHERE {c('customer', 'code')} = ?"
-        self.item_by_code = self.item_by["inventory_code"].replace(" LIMIT 21", "")
 
     def _time(self, value: dt.datetime):
-        return value if self.engine == "postgresql" else value.isoformat(sep=" ")
+        return sql_time(self.engine, value)
 
     def query(self, key: str, value: str, user_id: int, today: dt.date) -> int:
         cur = self.cnxn.cursor()
@@ -90,7 +97,7 @@ class Raw:
         marks = ", ".join("?" for _ in codes)
         cur.execute(self.own.format(marks=marks), *codes)
         n = len(cur.fetchall())
-        day = today if self.engine == "postgresql" else today.isoformat()
+        day = sql_time(self.engine, today)
         cur.execute(self.customers.format(marks=marks), *codes, user_id, day)
         n += len(cur.fetchall())
         cur.execute(self.suppliers.format(marks=marks), *codes)
@@ -120,12 +127,12 @@ class Raw:
         now = self._time(dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
         if self.engine == "sqlite":
             cur.execute("UPDATE scm_schema_version SET version = version WHERE 1 = 0")
-        lock = "" if self.engine == "sqlite" else " FOR UPDATE"
+        hint, lock = locked(self.engine)
         cur.execute(self.customer_by_code, customer)
         cur.fetchone()
         cur.execute(self.item_by_code, code)
         cur.fetchone()
-        cur.execute(f"SELECT id, quantity FROM scm_customer_stock WHERE customer_code = ? AND inventory_code = ?{lock}",
+        cur.execute(f"SELECT id, quantity FROM scm_customer_stock{hint} WHERE customer_code = ? AND inventory_code = ?{lock}",
                     customer, code)
         row_id, old = cur.fetchone()
         value = str(qty) if self.engine == "sqlite" else qty
