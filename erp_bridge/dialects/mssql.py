@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from .. import errors
-from ..schema import Column, ColumnType
+from ..schema import Column, ColumnType, Index
 from .base import Dialect
 
 _VALUES_RE = re.compile(r"\)\s*(VALUES|SELECT)\b", re.I)
@@ -194,6 +194,14 @@ class MSSQLDialect(Dialect):
                "WHERE c.object_id = OBJECT_ID(?) "
                "AND (c.is_identity = 1 OR d.definition LIKE '%NEXT VALUE FOR%')")
         return sql, [self.quote_dotted(table)]
+
+    def create_index(self, table_name: str, index: Index) -> str:
+        sql = super().create_index(table_name, index)
+        if not index.unique:
+            return sql
+        # SQL Server's unique index holds one NULL at most; everywhere else (and in the
+        # plugin's tables, where NULL means "not given") NULLs never collide.
+        return sql + " WHERE " + " AND ".join(f"{self.quote(c)} IS NOT NULL" for c in index.columns)
 
     def identity_column(self, column: Column) -> str:
         return f"{self.quote(column.name)} BIGINT IDENTITY(1,1) NOT NULL PRIMARY KEY"
