@@ -237,8 +237,12 @@ if sys.stdin.readline().strip() != "go":
 results = {}
 with app.test_request_context():
     user = SCMUser.from_row(db.read(lambda tx: users_repo.by_username(tx, username)))
-    for order_no in order_nos:
-        results[order_no] = services.approve(db, user, scope_for(user), order_no).order["erp_form_no"]
+    for n, order_no in enumerate(order_nos):
+        try:
+            results[order_no] = services.approve(db, user, scope_for(user), order_no).order["erp_form_no"]
+        except Exception as exc:  # the driver's words reach the test's report
+            print(f"order {n + 1} of {len(order_nos)}: {getattr(exc, 'detail', '')}", file=sys.stderr, flush=True)
+            raise
 print(json.dumps(results), flush=True)
 """
 
