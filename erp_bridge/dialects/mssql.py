@@ -15,7 +15,6 @@ from .. import errors
 from ..schema import Column, ColumnType, Index
 from .base import Dialect
 
-_VALUES_RE = re.compile(r"\)\s*(VALUES|SELECT)\b", re.I)
 _LOCKED_TABLE = re.compile(r"\bFROM\s+(\S+)\s+WITH \(UPDLOCK, ROWLOCK\)", re.I)
 _APPLOCK_SQL = ("DECLARE @scm_r INT; EXEC @scm_r = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', "
                 "@LockOwner = 'Transaction', @LockTimeout = ?; SELECT @scm_r AS r")
@@ -101,20 +100,21 @@ class MSSQLDialect(Dialect):
 
     def insert_returning_id(self, cursor: Any, sql: str, params: list[Any], id_column: str) -> int:
         cursor.execute(self.insert_returning_sql(sql, id_column), params)
-        # Skip the counts of the DECLARE/INSERT parts of the batch to reach the SELECT.
+        # Skip the INSERT's row count to reach the SELECT.
         while cursor.description is None and cursor.nextset():
             pass
-        return int(cursor.fetchone()[0])
+        row = cursor.fetchone()
+        if row is None or row[0] is None:
+            raise errors.BridgeError(detail="SCOPE_IDENTITY() is NULL: the table has no identity column "
+                                            "or an INSTEAD OF trigger inserted the row")
+        return int(row[0])
 
     def insert_returning_sql(self, sql: str, id_column: str) -> str:
-        """OUTPUT ... INTO a table variable: plain OUTPUT fails on tables with triggers,
-        and ERP tables usually have them; SCOPE_IDENTITY() is lost across batches."""
-        m = _VALUES_RE.search(sql)
-        if not m:
-            raise errors.BridgeError("cannot add OUTPUT to this INSERT")
-        col = self.quote(id_column)
-        spliced = f"{sql[:m.start() + 1]} OUTPUT INSERTED.{col} INTO @scm_ids {sql[m.start() + 1:].lstrip()}"
-        return f"DECLARE @scm_ids TABLE (id BIGINT); {spliced}; SELECT id FROM @scm_ids;"
+        """SCOPE_IDENTITY() in the INSERT's own batch: the id this statement made, not one
+        a trigger made (plain OUTPUT fails on tables with triggers, and ERP tables often
+        have them). Not OUTPUT … INTO a table variable: on Babelfish the session's first
+        table variable breaks every foreign key check cached before it (measured)."""
+        return f"{sql}; SELECT CAST(SCOPE_IDENTITY() AS BIGINT) AS id"
 
     def fit_text(self, value: str, width: int) -> str:
         # NVARCHAR(n) holds n UTF-16 code units: a character beyond the BMP (𠀀, 😀)

@@ -10,7 +10,6 @@ from decimal import Decimal
 
 import pytest
 
-from fixtures import erp as erp_fixtures
 
 from scm_plugin.erp_bridge import BridgeError, IntegrityViolation, UniqueViolation
 
@@ -127,7 +126,6 @@ def test_line_without_its_header_raises_integrity_violation(erp_db):
 
 
 def test_deleting_a_referenced_header_raises_integrity_violation(erp_db):
-    erp_fixtures.fresh_session_for_deletes(erp_db)
     with pytest.raises(IntegrityViolation) as caught:
         with erp_db.transaction() as tx:
             tx.execute_sql("DELETE FROM {contract_review}")
@@ -192,3 +190,20 @@ def test_uncommitted_work_is_invisible_to_others(erp_db, other_handle):
         _add_customer(tx, "Z601")
         assert other.one("erp.customer_by_code", "Z601") is None
     assert other.one("erp.customer_by_code", "Z601") is not None
+
+
+def test_foreign_keys_are_checked_alike_before_and_after_a_new_row_id(erp_db):
+    """Measured on Babelfish 4.2: a table variable first declared in a session after it
+    checked a foreign key broke every later check of that key ('relation "<db>_<db>_dbo.…"
+    does not exist') — the way the dialect once read new ids. One session throughout."""
+    erp_db.dispose()
+    header = erp_db.scalar_sql("SELECT MIN({contract_review.id}) AS id FROM {contract_review}")
+    for n in (1, 2):
+        with erp_db.transaction() as tx:
+            tx.execute_sql("INSERT INTO {contract_review_line} ({contract_review_line.header_id}, "
+                           "{contract_review_line.row_no}, {contract_review_line.inventory_code}, "
+                           "{contract_review_line.quantity}) VALUES (?, ?, ?, ?)", header, 90 + n, "1001001", Decimal(n))
+            tx.insert_sql("INSERT INTO scm_audit (at, actor, action) VALUES (?, ?, ?)", dt.datetime(2026, 12, 3),
+                          "rep1", f"new-id-{n}")
+    assert erp_db.scalar_sql("SELECT COUNT(*) AS n FROM {contract_review_line} WHERE {contract_review_line.row_no} > ?",
+                             90) == 2
