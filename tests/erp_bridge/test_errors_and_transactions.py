@@ -11,7 +11,8 @@ from decimal import Decimal
 import pytest
 
 
-from scm_plugin.erp_bridge import BridgeError, IntegrityViolation, UniqueViolation
+from scm_plugin.erp_bridge import (BridgeError, IntegrityViolation, MissingObject, TransactionAborted,
+                                  UniqueViolation)
 
 NOW = dt.datetime(2026, 11, 5, 9, 0)
 
@@ -207,3 +208,21 @@ def test_foreign_keys_are_checked_alike_before_and_after_a_new_row_id(erp_db):
                           "rep1", f"new-id-{n}")
     assert erp_db.scalar_sql("SELECT COUNT(*) AS n FROM {contract_review_line} WHERE {contract_review_line.row_no} > ?",
                              90) == 2
+
+
+def test_after_a_caught_error_the_transaction_commits_whole_or_not_at_all(erp_db):
+    """PostgreSQL, MariaDB and SQLite undo the failed statement alone; SQL Server may end
+    the whole transaction (Babelfish does for a missing table): then what follows is
+    refused with TransactionAborted — never committed without what came before."""
+    try:
+        with erp_db.transaction() as tx:
+            _add_customer(tx, "Z301")
+            with pytest.raises(MissingObject):
+                tx.execute_sql("UPDATE scm_no_such_table SET x = 1")
+            _add_customer(tx, "Z302")
+    except TransactionAborted:
+        pass
+    codes = [r["code"] for r in erp_db.all_sql("SELECT {customer.code} AS code FROM {customer} "
+                                               "WHERE {customer.code} LIKE ? ORDER BY {customer.code}", "Z30%")]
+    assert codes in ([], ["Z301", "Z302"])
+    assert erp_db.scalar_sql("SELECT COUNT(*) AS n FROM {customer}") >= 5  # the handle still works
