@@ -7,6 +7,9 @@ Measured:
 * MariaDB: ``SET max_statement_time``: HY018 (native 1969) "Query execution was
   interrupted (max_statement_time exceeded)" — also for ``SLEEP()``, which does not
   quietly return early under max_statement_time, and for a lock wait that outlasts it.
+* SQL Server: the ODBC query timeout (``cnxn.timeout``) ends it with HYT00 "Query
+  timeout expired"; a lock wait ends at ``SET LOCK_TIMEOUT`` (1222). Measured on
+  Babelfish through FreeTDS.
 * SQLite: the driver has no query timeout (a 10 s query runs to the end whatever
   SQL_ATTR_QUERY_TIMEOUT says); the only wait is for another connection's write lock,
   bounded by ``Timeout=`` in the DSN and ending in "database is locked" (HY000). The
@@ -25,6 +28,8 @@ from scm_plugin.erp_bridge import Database, StatementTimeout
 LONG_STATEMENT = {
     "postgresql": "SELECT pg_sleep(3) AS slept",
     "mariadb": "SELECT SLEEP(3) AS slept",
+    # Babelfish has no WAITFOR: a join long enough to outlast the timeout.
+    "mssql": "SELECT COUNT_BIG(*) AS slept FROM sys.all_columns a CROSS JOIN sys.all_columns b CROSS JOIN sys.all_columns c",
 }
 
 
@@ -38,7 +43,7 @@ def test_long_statement_raises_statement_timeout(engine, db, engine_db):
             fast.scalar_sql(LONG_STATEMENT[engine])
         elapsed = time.monotonic() - started
         assert 0.8 < elapsed < 2.5, elapsed
-        assert caught.value.sqlstate == {"postgresql": "57014", "mariadb": "HY018"}[engine]
+        assert caught.value.sqlstate == {"postgresql": "57014", "mariadb": "HY018", "mssql": "HYT00"}[engine]
         assert fast.scalar_sql("SELECT COUNT(*) AS n FROM {customer}") == 5  # still usable
     finally:
         fast.dispose()
